@@ -1,0 +1,1 @@
+"""Placeholder for the fatigue stage (see the issues); nothing here yet."""

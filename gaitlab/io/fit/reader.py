@@ -1,0 +1,522 @@
+"""Read a FIT (or gzipped FIT) file into a :class:`~gaitlab.run.Run`.
+
+Decoding is done by fitfast (a binding to the rustyfit crate, ~70x faster than
+fitparse). fitfast refuses a whole file for one fault, so on failure the file is
+walked structurally (:mod:`._salvage`) and the intact part is decoded from a
+rebuilt copy in memory. The file itself is only ever opened for reading.
+"""
+
+from __future__ import annotations
+
+import gzip
+import warnings as _warnings
+import zlib
+from os import PathLike
+from pathlib import Path
+
+import fitfast
+import fitparse.profile as _profile
+import numpy as np
+import pandas as pd
+
+from ...errors import DamagedFileError, DamagedFileWarning, FileFormatError
+from ...run import Run
+from . import _salvage
+from .developer import DevColumn, classify_apps, map_field
+from .fields import FOOT_SPORTS, ZERO_IS_MISSING, canonical_name, is_date_time
+from .imu import imu_table
+
+__all__ = ["read_fit", "decode_fit_bytes"]
+
+_GARMIN_PRODUCTS = _profile.FIELD_TYPES["garmin_product"].values
+_ANTPLUS_TYPES = _profile.FIELD_TYPES["antplus_device_type"].values
+_GARMIN_LIKE = {"garmin", "dynastream", "dynastream_oem", "tacx"}
+
+
+# ----------------------------------------------------------------------------- bytes
+def _sniff(buf: bytes) -> str | None:
+    """Name of a well-known non-FIT format, from its first bytes."""
+    if buf.startswith(b"\x89PNG"):
+        return "a PNG image"
+    if buf[:3] == b"\xff\xd8\xff":
+        return "a JPEG image"
+    if buf.startswith(b"PK\x03\x04"):
+        return "a ZIP archive (unzip it first)"
+    if buf.startswith(b"%PDF"):
+        return "a PDF document"
+    head = buf[:512].lstrip()
+    if head.startswith((b"<?xml", b"<gpx", b"<Training")):
+        return "an XML file (GPX/TCX), not FIT"
+    if head.startswith((b"{", b"[")):
+        return "a JSON file, not FIT"
+    try:
+        head.decode("utf-8")
+        if b"," in head or b"\t" in head:
+            return "a text/CSV file, not FIT"
+    except UnicodeDecodeError:
+        pass
+    return None
+
+
+def _gunzip(raw: bytes, path: str, problems: list[str]) -> bytes:
+    """Decompress gzip data; keep what decompresses from a damaged stream."""
+    try:
+        return gzip.decompress(raw)
+    except (OSError, EOFError, zlib.error) as exc:
+        d = zlib.decompressobj(wbits=31)
+        try:
+            out = d.decompress(raw)
+        except zlib.error:
+            out = b""
+        if not out:
+            raise DamagedFileError(path, f"gzip data is damaged and nothing decompresses ({exc})")
+        problems.append(f"gzip stream is damaged ({exc}); kept the {len(out)} bytes before it")
+        return out
+
+
+def decode_fit_bytes(buf: bytes, path: str = "<bytes>") -> tuple[dict[str, list[dict]], list[str]]:
+    """Decode FIT bytes into messages, salvaging what a damaged file still holds.
+
+    Parameters
+    ----------
+    buf
+        The FIT file's bytes (already decompressed).
+    path
+        Name to use in errors and warnings.
+
+    Returns
+    -------
+    messages, problems
+        Messages by name as fitfast's ``parse`` gives them, and what was wrong.
+
+    Raises
+    ------
+    FileFormatError
+        Empty input, or input that is not FIT.
+    DamagedFileError
+        A FIT header but not a single readable message.
+    """
+    if not buf:
+        raise FileFormatError(path, "the file is empty (0 bytes)")
+    try:
+        return fitfast.parse(buf), []
+    except fitfast.FitDecodeError as exc:
+        first_error = str(exc)
+    result = _salvage.scan(buf)
+    if not result.sequences:
+        kind = _sniff(buf)
+        raise FileFormatError(
+            path, f"not a FIT file: it is {kind}" if kind else "not a FIT file (no FIT header)"
+        )
+    if result.n_messages == 0:
+        raise DamagedFileError(
+            path,
+            "FIT header found but no message could be read"
+            + (f" ({result.problems[0]})" if result.problems else f" ({first_error})"),
+        )
+    rebuilt = _salvage.rebuild(buf, result)
+    try:
+        messages = fitfast.parse(rebuilt)
+    except fitfast.FitDecodeError as exc:  # structure sound but values the decoder rejects
+        raise DamagedFileError(path, f"FIT data could not be decoded ({exc})") from None
+    problems = list(result.problems)
+    if problems:
+        kept = len(messages.get("record", []))
+        problems.append(f"kept {kept} record messages read before the damage")
+    return messages, problems
+
+
+# ---------------------------------------------------------------------- tables
+def _utc(values: pd.Series) -> pd.Series:
+    return pd.to_datetime(pd.to_numeric(values, errors="coerce"), unit="s", utc=True)
+
+
+def _table(
+    rows: list[dict], message: str, dev: dict[str, DevColumn], sources: list[dict],
+    describe_native, describe_dev,
+) -> pd.DataFrame:
+    """Messages -> DataFrame with canonical columns; record provenance in ``sources``."""
+    if not rows:
+        return pd.DataFrame()
+    raw = pd.DataFrame.from_records(rows)
+    out: dict[str, pd.Series] = {}
+    origin: dict[str, str] = {}
+    for key in raw.columns:
+        col = raw[key]
+        if isinstance(key, str) and key in dev:
+            spec = dev[key]
+            name, factor = spec.column, spec.factor
+            src = {"message": message, "field": key, **describe_dev(key)}
+        else:
+            name, factor = canonical_name(message, key)
+            src = {"message": message, "field": str(key), "brand": "native",
+                   "developer_app": None, "describe": describe_native(message, str(key))}
+            if isinstance(key, str) and is_date_time(message, key):
+                col = _utc(col)
+                factor = 1.0
+        if factor != 1.0:
+            col = pd.to_numeric(col, errors="coerce") * factor
+        if name in out:
+            # enhanced_* (32-bit) beats its 16-bit twin; otherwise first wins.
+            if str(key).startswith("enhanced_"):
+                out[name] = col.combine_first(out[name])
+                origin[name] = str(key)
+            elif not origin[name].startswith("enhanced_"):
+                out[name] = out[name].combine_first(col)
+            continue
+        out[name] = col
+        origin[name] = str(key)
+        sources.append({"column": name, **src, "factor": factor})
+    for name in ZERO_IS_MISSING & out.keys():
+        out[name] = out[name].mask(out[name] == 0)
+    # the field that won a name is the one to cite
+    for s in sources:
+        if s["message"] == message and s["column"] in origin:
+            s["field"] = origin[s["column"]]
+            if s.get("brand") == "native":
+                s["describe"] = describe_native(message, origin[s["column"]])
+    return pd.DataFrame(out)
+
+
+def _session_index(times: pd.Series, starts: pd.Series) -> np.ndarray:
+    """Index of the session each time falls in (the last one started at or before it)."""
+    if not len(starts):
+        return np.zeros(len(times), dtype=np.int64)
+    t = times.astype("int64").to_numpy() if len(times) else np.array([], dtype=np.int64)
+    s = starts.astype("int64").to_numpy()
+    idx = np.searchsorted(s, t, side="right") - 1
+    idx = np.clip(idx, 0, len(s) - 1)
+    idx[times.isna().to_numpy()] = 0
+    return idx
+
+
+def _cadence(df: pd.DataFrame, foot: np.ndarray, prefix: str = "") -> None:
+    """FIT running cadence is strides/min: steps/min = 2 x (cadence + fractional)."""
+    c, f = f"{prefix}cadence_rpm", f"{prefix}fractional_cadence_rpm"
+    if c not in df:
+        return
+    total = pd.to_numeric(df[c], errors="coerce")
+    if f in df:
+        total = total + pd.to_numeric(df[f], errors="coerce").fillna(0.0)
+        del df[f]
+    foot = pd.Series(foot, index=df.index)
+    df[f"{prefix}cadence_spm"] = (2.0 * total).where(foot)
+    df[c] = total.where(~foot)
+    if df[c].isna().all():
+        del df[c]
+    if df[f"{prefix}cadence_spm"].isna().all():
+        del df[f"{prefix}cadence_spm"]
+
+
+def _product_name(manufacturer, product) -> str | None:
+    if product is None or (isinstance(product, float) and np.isnan(product)):
+        return None
+    if manufacturer in _GARMIN_LIKE and isinstance(product, (int, np.integer)):
+        return _GARMIN_PRODUCTS.get(int(product), str(product))
+    return str(product)
+
+
+def _sensors(rows: list[dict]) -> pd.DataFrame:
+    out = []
+    for r in rows:
+        dtype = r.get("device_type")
+        if r.get("source_type") in ("antplus", 1) and isinstance(dtype, (int, np.integer)):
+            dtype = _ANTPLUS_TYPES.get(int(dtype), dtype)
+        out.append(
+            {
+                "device_index": r.get("device_index"),
+                "device_type": dtype,
+                "manufacturer": r.get("manufacturer"),
+                "product": _product_name(r.get("manufacturer"), r.get("product")),
+                "product_name": r.get("product_name"),
+                "serial_number": r.get("serial_number"),
+                "software_version": r.get("software_version"),
+                "source_type": r.get("source_type"),
+                "battery_status": r.get("battery_status"),
+            }
+        )
+    if not out:
+        return pd.DataFrame()
+    df = pd.DataFrame(out)
+    # Watches write device_info for each sensor several times, each with some
+    # fields: one row per device index, the latest value of every field.
+    df["device_index"] = df["device_index"].astype(str)
+    return df.groupby("device_index", sort=False).last().reset_index()
+
+
+def _rd_sensor(sensors: pd.DataFrame, device: dict) -> str:
+    """Which sensor wrote native running dynamics: strap, RD pod, or the watch itself."""
+    if len(sensors):
+        for _, s in sensors.iterrows():
+            prod = str(s.get("product") or "").lower()
+            if "hrm" in prod or "running_dynamics" in prod or "rd_pod" in prod:
+                return f"{s.get('manufacturer')} {prod}"
+    name = " ".join(str(x) for x in (device.get("manufacturer"), device.get("product")) if x)
+    return f"the recording device ({name or 'unknown'})"
+
+
+def _resolve_stryd_sensor(sensors: pd.DataFrame) -> str | None:
+    if len(sensors) and "manufacturer" in sensors:
+        hit = sensors[sensors["manufacturer"] == "stryd"]
+        if len(hit):
+            return f"stryd {hit.iloc[0].get('product') or 'footpod'}"
+    return None
+
+
+# ---------------------------------------------------------------------- public
+def read_fit(path: str | PathLike[str]) -> Run:
+    """Read a ``.fit`` or ``.fit.gz`` file.
+
+    Parameters
+    ----------
+    path
+        The file. It is opened read-only and never modified.
+
+    Returns
+    -------
+    Run
+        Records, laps, sessions, device, IMU samples and warnings.
+
+    Raises
+    ------
+    FileFormatError
+        The file is empty, not FIT, or holds no readable message.
+    """
+    p = Path(path)
+    name = str(path)
+    try:
+        with open(p, "rb") as fh:
+            raw = fh.read()
+    except FileNotFoundError:
+        raise FileFormatError(name, "no such file") from None
+    except IsADirectoryError:
+        raise FileFormatError(name, "is a directory, not a file") from None
+    except OSError as exc:
+        raise FileFormatError(name, f"cannot be read ({exc.strerror or exc})") from None
+    problems: list[str] = []
+    if raw[:2] == b"\x1f\x8b":
+        raw = _gunzip(raw, name, problems)
+    messages, decode_problems = decode_fit_bytes(raw, name)
+    problems += decode_problems
+    run = messages_to_run(messages, p, problems)
+    for w in run.warnings:
+        _warnings.warn(f"{name}: {w}", DamagedFileWarning, stacklevel=2)
+    return run
+
+
+def messages_to_run(messages: dict[str, list[dict]], path: Path | None, problems: list[str]) -> Run:
+    """Turn decoded FIT messages into a :class:`Run` (canonical tables, provenance)."""
+    warns = list(problems)
+    file_id = (messages.get("file_id") or [{}])[0]
+    infos = messages.get("device_info", [])
+    creator = next(
+        (d for d in infos if d.get("device_index") in ("creator", 0)), infos[0] if infos else {}
+    )
+    manufacturer = file_id.get("manufacturer", creator.get("manufacturer"))
+    product = file_id.get("product", creator.get("product"))
+    device = {
+        "manufacturer": manufacturer,
+        "product": _product_name(manufacturer, product),
+        "product_name": file_id.get("product_name") or creator.get("product_name"),
+        "serial_number": file_id.get("serial_number", creator.get("serial_number")),
+        "software_version": creator.get("software_version"),
+        "file_type": file_id.get("type"),
+    }
+    sensors = _sensors(infos)
+
+    # developer apps and where their fields go
+    descriptions = messages.get("field_description", [])
+    dev_ids = messages.get("developer_data_id", [])
+    brands = classify_apps(descriptions, dev_ids)
+    dev: dict[str, DevColumn] = {}
+    dev_desc: dict[str, dict] = {}
+    for d in descriptions:
+        fname = str(d.get("field_name") or "")
+        idx = int(d.get("developer_data_index", 0) or 0)
+        spec = map_field(brands.get(idx, "other"), d)
+        if fname in dev and dev[fname] != spec:
+            warns.append(
+                f"two developer fields are both named {fname!r}; the decoder keeps one value"
+            )
+        dev[fname] = spec
+        dev_desc[fname] = {**d, "brand": spec.brand}
+    apps = []
+    for d in dev_ids:
+        idx = int(d.get("developer_data_index", 0) or 0)
+        app = d.get("application_id")
+        apps.append(
+            {
+                "developer_data_index": idx,
+                "application_id": bytes(app).hex() if isinstance(app, (bytes, bytearray)) else app,
+                "application_version": d.get("application_version"),
+                "manufacturer_id": d.get("manufacturer_id"),
+                "brand": brands.get(idx, "other"),
+            }
+        )
+
+    rd_sensor = _rd_sensor(sensors, device)
+    stryd_sensor = _resolve_stryd_sensor(sensors)
+
+    def describe_native(message: str, field: str) -> str:
+        if field in ("stance_time", "stance_time_percent", "stance_time_balance",
+                     "vertical_oscillation", "vertical_ratio", "step_length"):
+            return f"{message}.{field} (running dynamics from {rd_sensor})"
+        return f"{message}.{field}"
+
+    def describe_dev(field: str) -> dict:
+        d = dev_desc[field]
+        idx = int(d.get("developer_data_index", 0) or 0)
+        app = next((a for a in apps if a["developer_data_index"] == idx), {})
+        label = {"stryd": "Stryd", "runscribe": "RunScribe"}.get(d["brand"], "developer app")
+        extra = f", pod {stryd_sensor}" if d["brand"] == "stryd" and stryd_sensor else ""
+        app_id = (app.get("application_id") or "").strip("0")
+        version = app.get("application_version")
+        who = " ".join(x for x in (label, app_id[:8], f"v{version}" if version is not None else "") if x)
+        return {
+            "brand": d["brand"],
+            "developer_app": app.get("application_id"),
+            "units_in_file": d.get("units"),
+            "describe": (
+                f"developer field {field!r} [{d.get('units') or 'no unit'}] of {who}{extra}"
+            ),
+        }
+
+    sources: list[dict] = []
+    sessions = _table(messages.get("session", []), "session", dev, sources, describe_native, describe_dev)
+    laps = _table(messages.get("lap", []), "lap", dev, sources, describe_native, describe_dev)
+    records = _table(messages.get("record", []), "record", dev, sources, describe_native, describe_dev)
+
+    # sessions in time order; a file cut short may have none: make one from the records
+    sport_msg = (messages.get("sport") or [{}])[0]
+    if len(sessions) and "start_time" in sessions:
+        sessions = sessions.sort_values("start_time", kind="stable").reset_index(drop=True)
+    elif len(records):
+        activity = records.get("activity_type")
+        guess = sport_msg.get("sport") or (
+            activity.mode().iloc[0] if activity is not None and activity.notna().any() else "unknown"
+        )
+        ts = records.get("timestamp")
+        sessions = pd.DataFrame(
+            {
+                "start_time": [ts.min() if ts is not None else pd.NaT],
+                "timestamp": [ts.max() if ts is not None else pd.NaT],
+                "sport": [guess],
+                "sub_sport": [sport_msg.get("sub_sport")],
+            }
+        )
+        warns.append(
+            f"no session message (file cut short?); one session of sport {guess!r} "
+            "was made from the records"
+        )
+    if "sport" not in sessions and len(sessions):
+        sessions["sport"] = sport_msg.get("sport", "unknown")
+    sports = sessions["sport"].astype(str).to_numpy() if len(sessions) else np.array(["unknown"])
+    foot_sessions = np.isin(sports, list(FOOT_SPORTS))
+
+    starts = sessions["start_time"] if "start_time" in sessions else pd.Series([], dtype="datetime64[ns, UTC]")
+    if len(records):
+        if "timestamp" in records:
+            records.insert(1, "elapsed_s", (records["timestamp"] - records["timestamp"].min()).dt.total_seconds())
+            records.insert(2, "session_index", _session_index(records["timestamp"], starts))
+            _check_time(records["timestamp"], warns)
+        else:
+            warns.append("records have no timestamps; elapsed_s is unknown")
+            records["session_index"] = 0
+        foot = foot_sessions[records["session_index"].to_numpy()]
+        if "activity_type" in records:  # generic sessions whose records say they are runs
+            foot = foot | records["activity_type"].isin(list(FOOT_SPORTS)).to_numpy()
+        _cadence(records, foot)
+        _fill_canonical(records, dev, sources)
+    if len(laps) and "start_time" in laps:
+        laps.insert(0, "session_index", _session_index(laps["start_time"], starts))
+        _cadence(laps, foot_sessions[laps["session_index"].to_numpy()], "avg_")
+        _cadence(laps, foot_sessions[laps["session_index"].to_numpy()], "max_")
+    if len(sessions):
+        _cadence(sessions, foot_sessions, "avg_")
+        _cadence(sessions, foot_sessions, "max_")
+    for col in ("cadence_spm", "cadence_rpm"):
+        if col in records:
+            sources.append({"column": col, "message": "record", "field": "cadence+fractional_cadence",
+                            "brand": "native", "developer_app": None, "factor": 2.0 if col.endswith("spm") else 1.0,
+                            "describe": "record.cadence + fractional_cadence "
+                            + ("(strides/min x 2)" if col.endswith("spm") else "(rpm)")})
+
+    imu, imu_problems = imu_table(messages)
+    warns += imu_problems
+    start_time = None
+    if "timestamp" in records and records["timestamp"].notna().any():
+        start_time = records["timestamp"].min()
+    elif len(sessions) and "start_time" in sessions:
+        start_time = sessions["start_time"].min()
+    elif len(imu):
+        start_time = imu["timestamp"].min()
+    if len(imu) and start_time is not None:
+        imu.insert(1, "elapsed_s", (imu["timestamp"] - start_time).dt.total_seconds())
+    first = sessions.iloc[0] if len(sessions) else {}
+    src = pd.DataFrame(sources)
+    if len(src):
+        tables = {"record": records, "lap": laps, "session": sessions}
+        keep = [c in tables[m].columns for m, c in zip(src["message"], src["column"])]
+        src = src[keep].drop_duplicates(subset=["message", "column"], keep="last").reset_index(drop=True)
+    return Run(
+        path=path,
+        format="fit",
+        records=records,
+        laps=laps,
+        sessions=sessions,
+        device=device,
+        sensors=sensors,
+        developer_apps=pd.DataFrame(apps),
+        sport=str(first.get("sport", "unknown")),
+        sub_sport=first.get("sub_sport"),
+        start_time=start_time,
+        imu=imu,
+        source_fields=src,
+        warnings=warns,
+        messages=messages,
+    )
+
+
+def _fill_canonical(records: pd.DataFrame, dev: dict[str, DevColumn], sources: list[dict]) -> None:
+    """Fill canonical columns from developer fields where the file has no native value."""
+    for field, spec in dev.items():
+        canon = spec.canonical
+        if not canon or spec.column not in records:
+            continue
+        if canon in records and records[canon].notna().any():
+            continue
+        records[canon] = records[spec.column]
+        src = next(s for s in sources if s["column"] == spec.column and s["message"] == "record")
+        sources.append({**src, "column": canon})
+    # RunScribe writes each foot apart: contact time and its balance from both feet
+    left, right = "runscribe_contact_time_left_ms", "runscribe_contact_time_right_ms"
+    if left in records and right in records:
+        both = records[[left, right]]
+        if "stance_time_ms" not in records or records["stance_time_ms"].isna().all():
+            records["stance_time_ms"] = both.mean(axis=1)
+            sources.append({"column": "stance_time_ms", "message": "record", "field": f"{left}+{right}",
+                            "brand": "runscribe", "developer_app": None, "factor": 1.0,
+                            "describe": "mean of RunScribe left and right contact time"})
+        if "stance_time_balance_left_pct" not in records or records["stance_time_balance_left_pct"].isna().all():
+            records["stance_time_balance_left_pct"] = 100.0 * both[left] / both.sum(axis=1, min_count=2)
+            sources.append({"column": "stance_time_balance_left_pct", "message": "record",
+                            "field": f"{left}+{right}", "brand": "runscribe", "developer_app": None,
+                            "factor": 1.0, "describe": "RunScribe left / (left + right) contact time"})
+
+
+def _check_time(ts: pd.Series, warns: list[str]) -> None:
+    """Say when record time runs backwards or jumps (clock resets, merged files)."""
+    t = ts.dropna()
+    if len(t) < 2:
+        return
+    d = t.diff().dt.total_seconds().to_numpy()[1:]
+    back = int((d < 0).sum())
+    if back:
+        warns.append(f"record timestamps go backwards {back} times (kept in file order)")
+    big = d > 6 * 3600
+    if big.any():
+        i = int(np.argmax(d))
+        warns.append(
+            f"record time jumps forward by {d[i] / 86400:.1f} days at record {i + 1} "
+            f"({int(big.sum())} jumps over 6 h)"
+        )

@@ -1,0 +1,1 @@
+"""Placeholder for the metrics stage (see the issues); nothing here yet."""

@@ -1,0 +1,1 @@
+"""Placeholder for the report stage (see the issues); nothing here yet."""

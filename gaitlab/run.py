@@ -1,0 +1,217 @@
+"""``Run``: one recording as pandas tables, whatever file it came from.
+
+Units and time conventions: :mod:`gaitlab.frames`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["Run", "FORM_METRICS"]
+
+#: Form metrics gaitlab knows, with what they mean (used by ``info`` and reports).
+FORM_METRICS: dict[str, str] = {
+    "cadence_spm": "cadence, steps per minute",
+    "stance_time_ms": "ground contact time per step",
+    "stance_time_pct": "ground contact time as % of the step",
+    "stance_time_balance_left_pct": "left foot's share of ground contact time",
+    "vertical_oscillation_mm": "vertical bounce of the torso per step",
+    "vertical_ratio_pct": "vertical oscillation / step length",
+    "step_length_mm": "length of one step",
+    "power_w": "running power",
+    "form_power_w": "Stryd form power",
+    "leg_spring_stiffness_kn_m": "Stryd leg spring stiffness",
+    "air_power_w": "Stryd air power",
+    "impact_loading_rate_bw_s": "Stryd impact loading rate",
+}
+
+
+def _empty() -> pd.DataFrame:
+    return pd.DataFrame()
+
+
+@dataclass
+class Run:
+    """One recorded run (or one multisport file) as tables.
+
+    Attributes
+    ----------
+    path
+        The file it was read from (``None`` for simulated or in-memory data).
+    format
+        ``"fit"`` or ``"csv"``.
+    records
+        One row per FIT ``record`` message: ``timestamp`` (UTC), ``elapsed_s``
+        (seconds since the first record), ``session_index`` and canonical columns
+        with units in their names (``speed_mps``, ``cadence_spm``, ...).
+    laps, sessions
+        One row per lap / session message, same naming.
+    device
+        The recording device: ``manufacturer``, ``product``, ``serial_number``,
+        ``software_version``.
+    sensors
+        Every ``device_info`` entry (straps, foot pods, the watch itself).
+    developer_apps
+        Connect IQ / pod apps that wrote developer fields, with their brand.
+    sport, sub_sport
+        Of the first session (of the selected sessions after :meth:`session`).
+    start_time
+        UTC time of the first record (or of the session start when earlier).
+    imu
+        Raw inertial samples, one row per sample at the native rate:
+        ``timestamp``, ``elapsed_s``, ``acc_x_mps2``..., ``gyr_x_dps``...,
+        ``mag_x_ut``... in the sensor frame. Empty when the file has none.
+    source_fields
+        Where each column came from: ``column``, ``message``, ``field``,
+        ``developer_app``, ``brand``, ``units_in_file``, ``factor``.
+    warnings
+        Everything repaired, skipped or assumed while reading, one line each.
+    messages
+        Every decoded message of the file by message name, as the decoder gave
+        them (nothing is lost; values are scaled, not renamed).
+    """
+
+    path: Path | None = None
+    format: str = "fit"
+    records: pd.DataFrame = field(default_factory=_empty)
+    laps: pd.DataFrame = field(default_factory=_empty)
+    sessions: pd.DataFrame = field(default_factory=_empty)
+    device: dict[str, Any] = field(default_factory=dict)
+    sensors: pd.DataFrame = field(default_factory=_empty)
+    developer_apps: pd.DataFrame = field(default_factory=_empty)
+    sport: str = "unknown"
+    sub_sport: str | None = None
+    start_time: pd.Timestamp | None = None
+    imu: pd.DataFrame = field(default_factory=_empty)
+    source_fields: pd.DataFrame = field(default_factory=_empty)
+    warnings: list[str] = field(default_factory=list)
+    messages: dict[str, list[dict]] = field(default_factory=dict, repr=False)
+
+    # ------------------------------------------------------------------ summary
+    @property
+    def duration_s(self) -> float:
+        """Seconds from the first to the last record (0 without records)."""
+        t = self.records.get("elapsed_s")
+        return float(t.iloc[-1] - t.iloc[0]) if t is not None and len(t) else 0.0
+
+    @property
+    def distance_m(self) -> float | None:
+        """Distance covered, from records (else sessions); ``None`` when unknown."""
+        d = self.records.get("distance_m")
+        if d is not None and d.notna().any():
+            return float(d.max() - d.min())
+        s = self.sessions.get("total_distance_m")
+        if s is not None and s.notna().any():
+            return float(s.sum())
+        return None
+
+    def form_metrics(self) -> list[str]:
+        """Canonical form-metric columns that hold at least one value."""
+        return [c for c in FORM_METRICS if c in self.records and self.records[c].notna().any()]
+
+    # -------------------------------------------------------------- selection
+    def session(self, index: int) -> Run:
+        """The part of a multisport file recorded in session ``index`` (0-based)."""
+        if self.sessions.empty or not 0 <= index < len(self.sessions):
+            raise IndexError(f"{self.path}: no session {index} (file has {len(self.sessions)})")
+        return self._select([index])
+
+    def running(self) -> Run:
+        """Only the running sessions (all of a single-sport running file).
+
+        Raises
+        ------
+        LookupError
+            When no session is a run.
+        """
+        if self.sessions.empty or "sport" not in self.sessions:
+            return self
+        idx = [i for i, s in enumerate(self.sessions["sport"]) if s == "running"]
+        if not idx:
+            raise LookupError(f"{self.path}: no running session (sports: {self.sports})")
+        return self if len(idx) == len(self.sessions) else self._select(idx)
+
+    @property
+    def sports(self) -> list[str]:
+        """Sport of every session, in order."""
+        if "sport" in self.sessions:
+            return [str(s) for s in self.sessions["sport"]]
+        return [self.sport]
+
+    def _select(self, indices: list[int]) -> Run:
+        recs = self.records[self.records["session_index"].isin(indices)].copy()
+        sessions = self.sessions.iloc[indices].reset_index(drop=True)
+        laps = self.laps
+        if "session_index" in laps:
+            laps = laps[laps["session_index"].isin(indices)].reset_index(drop=True)
+        start = recs["timestamp"].iloc[0] if len(recs) else self.start_time
+        if len(recs):
+            recs["elapsed_s"] = (recs["timestamp"] - start).dt.total_seconds()
+        imu = self.imu
+        if len(imu) and len(recs):
+            t0, t1 = recs["timestamp"].iloc[0], recs["timestamp"].iloc[-1]
+            imu = imu[(imu["timestamp"] >= t0) & (imu["timestamp"] <= t1)].copy()
+            imu["elapsed_s"] = (imu["timestamp"] - start).dt.total_seconds()
+        first = sessions.iloc[0] if len(sessions) else {}
+        return replace(
+            self,
+            records=recs.reset_index(drop=True),
+            sessions=sessions,
+            laps=laps,
+            imu=imu,
+            start_time=start,
+            sport=str(first.get("sport", self.sport)),
+            sub_sport=first.get("sub_sport", self.sub_sport),
+            warnings=list(self.warnings),
+        )
+
+    # ------------------------------------------------------------------ repr
+    def summary(self) -> dict[str, Any]:
+        """A JSON-ready summary: device, sport, start, duration, distance, metrics, warnings."""
+        src = self.source_fields
+        metrics = {}
+        for col in self.form_metrics():
+            row = src[src["column"] == col] if len(src) else src
+            metrics[col] = {
+                "meaning": FORM_METRICS[col],
+                "source": row["describe"].iloc[0] if len(row) else None,
+                "median": _round(self.records[col].median()),
+            }
+        return {
+            "file": str(self.path) if self.path else None,
+            "device": self.device,
+            "sensors": self.sensors.to_dict("records") if len(self.sensors) else [],
+            "sport": self.sport,
+            "sub_sport": self.sub_sport,
+            "sports": self.sports,
+            "start_time": self.start_time.isoformat() if self.start_time is not None else None,
+            "duration_s": round(self.duration_s, 1),
+            "distance_m": _round(self.distance_m),
+            "records": len(self.records),
+            "imu_samples": len(self.imu),
+            "form_metrics": metrics,
+            "warnings": list(self.warnings),
+        }
+
+    def __repr__(self) -> str:
+        name = self.path.name if self.path else "in-memory"
+        return (
+            f"Run({name!r}, sport={self.sport!r}, start={self.start_time}, "
+            f"records={len(self.records)}, duration_s={self.duration_s:.0f}, "
+            f"warnings={len(self.warnings)})"
+        )
+
+
+def _round(x: Any, nd: int = 1) -> Any:
+    if x is None:
+        return None
+    try:
+        f = float(x)
+    except (TypeError, ValueError):
+        return x
+    return None if np.isnan(f) else round(f, nd)

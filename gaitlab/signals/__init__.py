@@ -1,0 +1,1 @@
+"""Placeholder for the signals stage (see the issues); nothing here yet."""
