@@ -1,0 +1,63 @@
+"""Test helpers: the real files in ../shared/data/real and peer decoders."""
+
+from __future__ import annotations
+
+import os
+import warnings
+from functools import lru_cache
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+REAL = ROOT.parent / "shared" / "data" / "real"
+DATA = ROOT / "data"
+
+
+def real_fit_files() -> list[Path]:
+    if not REAL.is_dir():
+        return []
+    return sorted(p for p in REAL.rglob("*") if p.suffix.lower() == ".fit")
+
+
+def need_real() -> None:
+    """Skip without the shared data, but fail in CI, where it must be there."""
+    if not REAL.is_dir():
+        if os.environ.get("CI"):
+            pytest.fail(f"CI needs the shared data at {REAL}")
+        pytest.skip(f"real data not found at {REAL}")
+
+
+@lru_cache(maxsize=None)
+def fitparse_records(path: Path) -> tuple[list[dict], str | None]:
+    """Records as fitparse reads them lazily (the design's reference), and its error."""
+    import fitparse
+
+    out: list[dict] = []
+    error = None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            ff = fitparse.FitFile(str(path), check_crc=False)
+            for m in ff.get_messages("record"):
+                out.append({f.name: f.value for f in m.fields})
+        except Exception as exc:  # fitparse stops where it cannot go on
+            error = f"{type(exc).__name__}: {exc}"
+    return out, error
+
+
+@lru_cache(maxsize=None)
+def sdk_record_count(path: Path) -> int:
+    """Records garmin-fit-sdk (Garmin's own decoder) reads, CRC check off."""
+    from garmin_fit_sdk import Decoder, Stream
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            stream = Stream.from_byte_array(bytearray(path.read_bytes()))
+            messages, _errors = Decoder(stream).read(
+                enable_crc_check=False, expand_components=True, merge_heart_rates=False
+            )
+        except Exception:
+            return 0
+    return len(messages.get("record_mesgs", []))
