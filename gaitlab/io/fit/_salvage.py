@@ -25,7 +25,7 @@ FIT layout (FIT protocol 2.0, "Flexible and Interoperable Data Transfer"):
 from __future__ import annotations
 
 import struct
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import crcmod.predefined
 
@@ -61,6 +61,10 @@ class Sequence:
     crc_ok: bool | None  #: stored file CRC matches (None: no CRC in the file)
     has_developer_data: bool = False
     n_messages: int = 0  #: intact messages (definitions and data)
+    #: (offset, byte) repairs to apply in the rebuilt copy
+    patches: list[tuple[int, int]] = field(default_factory=list)
+    #: problems met while walking that did not stop the walk
+    problems: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -128,12 +132,14 @@ def _scan_records(buf: bytes, start: int, end: int, seq: Sequence) -> str | None
                 return f"definition message at offset {pos} is cut short"
             data_len = 1
             for i in range(pos + 6, pos + n, 3):
-                # Only the base type is checked: real writers (COROS) declare sizes
-                # that are not a multiple of it and decoders read them as bytes.
+                # Sizes are what matter for the structure (real writers such as COROS
+                # declare sizes that are not a multiple of the type). An unknown base
+                # type is a damaged byte: read that field as raw bytes instead.
                 if buf[i + 2] not in _BASE_TYPES:
-                    return (
+                    seq.patches.append((i + 2, 0x0D))
+                    seq.problems.append(
                         f"definition message at offset {pos} has an unknown base type "
-                        f"0x{buf[i + 2]:02x}"
+                        f"0x{buf[i + 2]:02x}; that field is kept as raw bytes"
                     )
                 data_len += buf[i + 1]
             if hdr & 0x20:  # developer fields follow
@@ -211,6 +217,18 @@ def scan(buf: bytes) -> ScanResult:
         else:
             end = declared_end
         problem = _scan_records(buf, rstart, end, seq)
+        if problem and end == declared_end < total and "cut short" in problem:
+            # A message runs past the declared end: the size in the header is
+            # wrong (damaged) unless a new sequence starts there. Walk to the end.
+            if _read_header(buf, declared_end + 2) is None:
+                retry = Sequence(pos, hsize, protocol, profile, data_size, rstart, rstart, False, None)
+                retry_problem = _scan_records(buf, rstart, total, retry)
+                if retry.n_messages > seq.n_messages:
+                    problems.append(
+                        f"the header's data size ({data_size} bytes) is wrong; read on to the end"
+                    )
+                    seq, problem, end = retry, retry_problem, total
+        problems += seq.problems
         if problem:
             problems.append(problem)
         sequences.append(seq)
@@ -241,6 +259,12 @@ def rebuild(buf: bytes, result: ScanResult) -> bytes:
         body = buf[seq.records_start : seq.good_end]
         if not body:
             continue
+        if seq.patches:
+            body = bytearray(body)
+            for off, value in seq.patches:
+                if seq.records_start <= off < seq.good_end:
+                    body[off - seq.records_start] = value
+            body = bytes(body)
         protocol = seq.protocol if seq.protocol in (0x10, 0x20) else 0x20
         if seq.has_developer_data:
             protocol = 0x20

@@ -1,0 +1,241 @@
+"""Bad and damaged FIT input: clear errors, salvage at least what the peers read, inputs untouched."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import stat
+import struct
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import gaitlab
+from gaitlab.errors import DamagedFileWarning, FileFormatError
+
+from helpers import REAL, fitparse_records, need_real, sdk_record_count
+
+RUN = REAL / "fitparse-tests" / "activity-small-fenix2-run.fit"  # 2,809 records, RD fields
+STRYD = REAL / "fit-running-dynamics" / "gc-fr920xt-run-rd-stryd.fit"  # RD strap + Stryd fields
+
+
+def _read(path):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return gaitlab.read(path)
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "gaitlab.cli", *args], capture_output=True, text=True, timeout=120
+    )
+
+
+def _assert_one_line_exit_2(path: Path, words: str) -> None:
+    proc = _cli("info", str(path))
+    assert proc.returncode == 2, proc.stderr
+    err = proc.stderr.strip()
+    assert "\n" not in err and "Traceback" not in err
+    assert str(path) in err and words in err.lower()
+
+
+# ---------------------------------------------------------------- not FIT at all
+def test_empty_file(tmp_path):
+    p = tmp_path / "empty.fit"
+    p.write_bytes(b"")
+    with pytest.raises(FileFormatError, match="empty") as exc:
+        gaitlab.read(p)
+    assert str(p) in str(exc.value)
+    _assert_one_line_exit_2(p, "empty")
+
+
+def test_random_bytes(tmp_path):
+    p = tmp_path / "random.fit"
+    p.write_bytes(np.random.default_rng(7).integers(0, 256, 50_000, dtype=np.uint8).tobytes())
+    with pytest.raises(FileFormatError, match="not a FIT file"):
+        gaitlab.read(p)
+    _assert_one_line_exit_2(p, "not a fit file")
+
+
+def test_png_renamed_fit(tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [1, 0])
+    p = tmp_path / "photo.fit"
+    fig.savefig(p, format="png")
+    plt.close(fig)
+    assert p.read_bytes()[:4] == b"\x89PNG"
+    with pytest.raises(FileFormatError, match="PNG"):
+        gaitlab.read(p)
+    _assert_one_line_exit_2(p, "png")
+
+
+def test_missing_file_and_directory(tmp_path):
+    _assert_one_line_exit_2(tmp_path / "nope.fit", "no such file")
+    with pytest.raises(gaitlab.GaitlabError):
+        gaitlab.read(tmp_path)
+
+
+def test_unsupported_extension(tmp_path):
+    p = tmp_path / "run.gpx"
+    p.write_text("<gpx></gpx>")
+    with pytest.raises(gaitlab.UnsupportedFileError, match="unsupported"):
+        gaitlab.read(p)
+    _assert_one_line_exit_2(p, "unsupported")
+
+
+# ---------------------------------------------------------------- truncation
+def _cut_points(size: int, n: int = 40) -> list[int]:
+    rng = np.random.default_rng(11)
+    pts = set(np.linspace(15, size - 1, n // 2).astype(int)) | set(rng.integers(15, size - 1, n // 2))
+    return sorted(int(p) for p in pts)
+
+
+@pytest.mark.parametrize("source", [RUN, STRYD], ids=["fenix2-run", "fr920xt-rd-stryd"])
+def test_truncated_at_many_points(tmp_path, source):
+    need_real()
+    full = _read(source)
+    data = source.read_bytes()
+    for cut in _cut_points(len(data)):
+        p = tmp_path / f"cut{cut}.fit"
+        p.write_bytes(data[:cut])
+        fp, _ = fitparse_records(p)
+        sdk = sdk_record_count(p)
+        try:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                run = gaitlab.read(p)
+        except gaitlab.DamagedFileError:
+            assert len(fp) == 0 and sdk == 0, f"cut at {cut}: peers read records, gaitlab none"
+            continue
+        assert any(issubclass(w.category, DamagedFileWarning) for w in caught), f"cut at {cut}"
+        n = len(run.records)
+        assert n >= max(len(fp), sdk), f"cut at {cut}: gaitlab {n}, fitparse {len(fp)}, sdk {sdk}"
+        assert run.warnings, f"cut at {cut}: no warning"
+        if n:  # what was kept is exactly the start of the run, not garbage
+            a = full.records.iloc[:n].reset_index(drop=True)
+            b = run.records.reset_index(drop=True)
+            for col in ("timestamp", "distance_m", "heart_rate_bpm", "stance_time_ms"):
+                if col in a and col in b:
+                    if col == "timestamp":
+                        assert a[col].equals(b[col]), f"cut at {cut}: timestamps differ"
+                    else:
+                        np.testing.assert_allclose(
+                            a[col].astype(float), b[col].astype(float), err_msg=f"cut at {cut}: {col}"
+                        )
+
+
+# ---------------------------------------------------------------- flipped bytes
+def _record_offsets(data: bytes) -> dict[str, int]:
+    """Offset of the first definition and the 100th data message (walking the stream here)."""
+    hsize = data[0]
+    pos, sizes, n_data, first_def, data_msg = hsize, {}, 0, None, None
+    end = hsize + struct.unpack_from("<I", data, 4)[0]
+    while pos < end:
+        h = data[pos]
+        if h & 0x80:
+            n = sizes[(h >> 5) & 3]
+        elif h & 0x40:
+            nf = data[pos + 5]
+            n = 6 + 3 * nf
+            size = 1 + sum(data[pos + 6 + 3 * i + 1] for i in range(nf))
+            if h & 0x20:
+                nd = data[pos + n]
+                size += sum(data[pos + n + 1 + 3 * i + 1] for i in range(nd))
+                n += 1 + 3 * nd
+            sizes[h & 0x0F] = size
+            if first_def is None and n > 20:
+                first_def = pos
+        else:
+            n = sizes[h & 0x0F]
+            n_data += 1
+            if n_data == 100:
+                data_msg = pos
+        pos += n
+    return {"definition": first_def, "data": data_msg}
+
+
+@pytest.mark.parametrize(
+    "where,offsets",
+    [
+        ("header size byte", lambda d: [0]),
+        ("header data size", lambda d: [5, 6]),
+        ("header signature", lambda d: [9]),
+        ("header CRC", lambda d: [12]),
+        ("definition base type", lambda d: [_record_offsets(d)["definition"] + 6 + 2]),
+        ("definition field size", lambda d: [_record_offsets(d)["definition"] + 6 + 1]),
+        ("data message payload", lambda d: [_record_offsets(d)["data"] + 3]),
+        ("data message header", lambda d: [_record_offsets(d)["data"]]),
+    ],
+)
+def test_flipped_byte(tmp_path, where, offsets):
+    need_real()
+    data = bytearray(RUN.read_bytes())
+    full = _read(RUN)
+    for off in offsets(bytes(data)):
+        bad = bytearray(data)
+        bad[off] ^= 0xFF
+        p = tmp_path / f"flip{off}.fit"
+        p.write_bytes(bytes(bad))
+        fp, _ = fitparse_records(p)
+        sdk = sdk_record_count(p)
+        try:
+            run = _read(p)
+        except gaitlab.GaitlabError as exc:
+            assert len(fp) == 0 and sdk == 0, f"{where} @ {off}: {exc}"
+            continue
+        n = len(run.records)
+        assert n >= max(len(fp), sdk), f"{where} @ {off}: gaitlab {n}, fitparse {len(fp)}, sdk {sdk}"
+        assert run.warnings, f"{where} @ {off}: damage not reported"
+        if where.startswith("header") or where == "data message payload":
+            assert n == len(full.records), f"{where}: structure intact, every record should read"
+
+
+# ---------------------------------------------------------------- never modify input
+def test_input_is_never_modified(tmp_path):
+    need_real()
+    data = RUN.read_bytes()
+    for name, payload in [("whole.fit", data), ("cut.fit", data[: len(data) // 2]), ("crc.fit", data[:-1] + b"\0")]:
+        p = tmp_path / name
+        p.write_bytes(payload)
+        p.chmod(stat.S_IRUSR)  # read-only: a reader that opened it for writing would fail
+        before = (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns)
+        _read(p)
+        assert (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns) == before
+
+
+# ---------------------------------------------------------------- gzip
+def test_fit_gz_and_damaged_gz(tmp_path):
+    need_real()
+    full = _read(RUN)
+    gz = gzip.compress(RUN.read_bytes())
+    p = tmp_path / "run.fit.gz"
+    p.write_bytes(gz)
+    run = _read(p)
+    assert run.records.equals(full.records) and not run.warnings
+    cut = tmp_path / "cut.fit.gz"
+    cut.write_bytes(gz[: len(gz) // 2])
+    with pytest.warns(DamagedFileWarning, match="gzip"):
+        part = gaitlab.read(cut)
+    assert 0 < len(part.records) < len(full.records)
+
+
+def test_unfinished_file_with_zero_data_size_is_read(tmp_path):
+    """A watch that died mid-run leaves data size 0 in the header; every peer refuses it."""
+    need_real()
+    data = bytearray(RUN.read_bytes())
+    data[4:8] = b"\0\0\0\0"
+    data[12:14] = b"\0\0"
+    p = tmp_path / "unfinished.fit"
+    p.write_bytes(bytes(data[:-2]))
+    run = _read(p)
+    assert len(run.records) == len(_read(RUN).records)
+    assert any("not finalised" in w for w in run.warnings)
