@@ -94,7 +94,7 @@ def write_imu_run(
     acc_cal: dict,
     gyr_cal: dict,
 ) -> None:
-    """Raw accelerometer and gyroscope counts in one-second batches, with calibrations."""
+    """Raw accelerometer and gyroscope counts in batches of 25 samples, with calibrations."""
     b = FitFileBuilder(auto_define=True)
     _file_id(b)
     for sensor, cal in ((SensorType.ACCELEROMETER, acc_cal), (SensorType.GYROSCOPE, gyr_cal)):
@@ -108,23 +108,26 @@ def write_imu_run(
         c.orientation_matrix = list(np.asarray(cal["matrix"], dtype=float).ravel())
         b.add(c)
     n = len(acc_counts)
-    for start in range(0, n, rate_hz):
-        stop = min(start + rate_hz, n)
-        offsets = [round(1000 * k / rate_hz) for k in range(stop - start)]
+    batch = 25  # samples per message, as Garmin devices write them (uint16 arrays <= 255 bytes)
+    for start in range(0, n, batch):
+        stop = min(start + batch, n)
+        t_ms = round(1000 * start / rate_hz)
+        offsets = [round(1000 * (k - start) / rate_hz) for k in range(start, stop)]
         for cls, counts, stem in (
             (AccelerometerDataMessage, acc_counts, "accel_"),
             (GyroscopeDataMessage, gyr_counts, "gyro_"),
         ):
             m = cls()
-            m.timestamp = T0_MS + 1000 * (start // rate_hz)
-            m.timestamp_ms = 0
+            m.timestamp = T0_MS + 1000 * (t_ms // 1000)
+            m.timestamp_ms = t_ms % 1000
             m.sample_time_offset = offsets
             for k, axis in enumerate("xyz"):
                 setattr(m, stem + axis, [int(v) for v in counts[start:stop, k]])
             b.add(m)
-        r = RecordMessage()
-        r.timestamp = T0_MS + 1000 * (start // rate_hz)
-        r.heart_rate = 140
-        b.add(r)
+        if start % rate_hz < batch:  # one record a second
+            r = RecordMessage()
+            r.timestamp = T0_MS + 1000 * (t_ms // 1000)
+            r.heart_rate = 140
+            b.add(r)
     _session(b, (n - 1) / rate_hz)
     b.build().to_file(str(path))

@@ -1,0 +1,46 @@
+"""The installed ``gaitlab`` command on the bundled real runs."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from helpers import DATA, fitparse_records
+
+
+def _gaitlab(*args):
+    exe = shutil.which("gaitlab")
+    cmd = [exe, *args] if exe else [sys.executable, "-m", "gaitlab.cli", *args]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+
+
+def test_info_text_on_bundled_run():
+    proc = _gaitlab("info", str(DATA / "stryd-run.fit"))
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert "running" in out and "stance_time_ms" in out and "leg_spring_stiffness_kn_m" in out
+    assert "Stryd" in out  # the developer-field source is named
+
+
+def test_info_json_matches_the_file():
+    path = DATA / "fr920xt-triathlon-running-dynamics.fit"
+    proc = _gaitlab("info", str(path), "--json")
+    assert proc.returncode == 0, proc.stderr
+    s = json.loads(proc.stdout)
+    recs, _ = fitparse_records(path)
+    assert s["records"] == len(recs)
+    assert s["sports"] == ["swimming", "transition", "cycling", "transition", "running"]
+    assert s["device"]["product"] == "fr920xt"
+    assert "stance_time_balance_left_pct" in s["form_metrics"]
+    # every record's own first and last timestamps bound the duration
+    first, last = recs[0]["timestamp"], recs[-1]["timestamp"]
+    assert s["duration_s"] == pytest.approx((last - first).total_seconds())
+
+
+def test_version():
+    proc = _gaitlab("--version")
+    assert proc.returncode == 0 and "gaitlab" in proc.stdout
