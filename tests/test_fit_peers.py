@@ -19,13 +19,8 @@ IDS = [p.name for p in FILES]
 SEMI = 180.0 / 2**31
 FIT_EPOCH_S = 631065600  # 1989-12-31T00:00:00Z in Unix seconds
 
-#: Known gaps, kept failing on purpose until fixed (see the issue notes).
-KNOWN_GAPS = {
-    "gc-fenix5x-multisport-rd-stryd.fit": (
-        "a second Connect IQ app re-uses developer data index 0 with other field types; "
-        "fitfast decodes those fields wrongly and gaitlab leaves them empty, fitparse reads them"
-    ),
-}
+#: Known gaps, kept failing on purpose (strict xfail) until fixed; none at present.
+KNOWN_GAPS: dict[str, str] = {}
 
 # fitparse field -> (gaitlab column, conversion). Written here from the FIT profile,
 # independently of gaitlab's own tables.

@@ -273,3 +273,75 @@ def rebuild(buf: bytes, result: ScanResult) -> bytes:
         chunk = header + body
         out += chunk + struct.pack("<H", crc16(chunk))
     return bytes(out)
+
+
+_DEVELOPER_DATA_ID, _FIELD_DESCRIPTION = 207, 206
+
+
+def remap_developer_indexes(buf: bytes, result: ScanResult) -> int:
+    """Give every ``developer_data_id`` its own developer data index, by patching bytes.
+
+    Multisport files switch Connect IQ apps between legs and may register the new
+    app under an index already used (a bike app's ``wprime_bal`` as field 0 of
+    index 0, then Stryd's ``Power`` as field 0 of index 0). Decoders that key
+    developer fields by (index, number) then read one app's values with the
+    other's type. Each re-registration is moved to a fresh index (counting down
+    from 254), in the ``developer_data_id`` message, the ``field_description``
+    messages and the definition messages that follow it. The patches go into
+    ``result``'s sequences for :func:`rebuild`; the input is not touched.
+
+    Returns
+    -------
+    int
+        How many re-registrations were moved.
+    """
+    moved = 0
+    fresh = 254
+    for seq in result.sequences:
+        layouts: dict[int, tuple[int, list[tuple[int, int]]]] = {}
+        mapping: dict[int, int] = {}
+        registered: set[int] = set()
+        pos, end = seq.records_start, seq.good_end
+        while pos < end:
+            hdr = buf[pos]
+            if not hdr & 0x80 and hdr & 0x40:  # definition
+                arch, nf = buf[pos + 2], buf[pos + 5]
+                gnum = int.from_bytes(buf[pos + 3 : pos + 5], "big" if arch else "little")
+                fields = [(buf[i], buf[i + 1]) for i in range(pos + 6, pos + 6 + 3 * nf, 3)]
+                n = 6 + 3 * nf
+                size = 1 + sum(s for _, s in fields)
+                if hdr & 0x20:
+                    nd = buf[pos + n]
+                    for i in range(pos + n + 1, pos + n + 1 + 3 * nd, 3):
+                        size += buf[i + 1]
+                        if buf[i + 2] in mapping and mapping[buf[i + 2]] != buf[i + 2]:
+                            seq.patches.append((i + 2, mapping[buf[i + 2]]))
+                    n += 1 + 3 * nd
+                layouts[hdr & 0x0F] = (gnum, fields, size)
+                pos += n
+                continue
+            gnum, fields, size = layouts[(hdr >> 5) & 0x03 if hdr & 0x80 else hdr & 0x0F]
+            target = {_DEVELOPER_DATA_ID: 3, _FIELD_DESCRIPTION: 0}.get(gnum)
+            if target is not None:
+                off = pos + 1
+                for num, fsize in fields:
+                    if num == target:
+                        break
+                    off += fsize
+                else:
+                    off = None
+                if off is not None:
+                    index = buf[off]
+                    if gnum == _DEVELOPER_DATA_ID:
+                        if index in registered:
+                            mapping[index] = fresh
+                            fresh -= 1
+                            moved += 1
+                        else:
+                            mapping[index] = index
+                        registered.add(index)
+                    new = mapping.get(index, index)
+                    if new != index:
+                        seq.patches.append((off, new))
+            pos += size
+    return moved

@@ -239,6 +239,7 @@ DEV_UNIT_SUFFIX: dict[str, tuple[str, float]] = {
     "c": ("c", 1.0),
     "°c": ("c", 1.0),
     "kcal": ("kcal", 1.0),
+    "kj": ("kj", 1.0),
     "min/km": ("min_per_km", 1.0),
 }
 

@@ -99,7 +99,10 @@ def decode_fit_bytes(buf: bytes, path: str = "<bytes>") -> tuple[dict[str, list[
     if not buf:
         raise FileFormatError(path, "the file is empty (0 bytes)")
     try:
-        return _fix_expanded_speed(fitfast.parse(buf)), []
+        messages = fitfast.parse(buf)
+        if not _reused_developer_index(messages):
+            return _fix_expanded_speed(messages), []
+        first_error = "a developer data index is registered twice"
     except fitfast.FitDecodeError as exc:
         first_error = str(exc)
     result = _salvage.scan(buf)
@@ -114,6 +117,7 @@ def decode_fit_bytes(buf: bytes, path: str = "<bytes>") -> tuple[dict[str, list[
             "FIT header found but no message could be read"
             + (f" ({result.problems[0]})" if result.problems else f" ({first_error})"),
         )
+    _salvage.remap_developer_indexes(buf, result)
     rebuilt = _salvage.rebuild(buf, result)
     try:
         messages = fitfast.parse(rebuilt)
@@ -536,6 +540,11 @@ def _fill_canonical(records: pd.DataFrame, dev: dict[str, DevColumn], sources: l
             sources.append({"column": "stance_time_balance_left_pct", "message": "record",
                             "field": f"{left}+{right}", "brand": "runscribe", "developer_app": None,
                             "factor": 1.0, "describe": "RunScribe left / (left + right) contact time"})
+
+
+def _reused_developer_index(messages: dict[str, list[dict]]) -> bool:
+    indexes = [d.get("developer_data_index") for d in messages.get("developer_data_id", ())]
+    return len(indexes) != len(set(indexes))
 
 
 def _reused_dev_fields(descriptions: list[dict], developer_ids: list[dict]) -> set[str]:
