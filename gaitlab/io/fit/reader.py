@@ -381,13 +381,6 @@ def messages_to_run(messages: dict[str, list[dict]], path: Path | None, problems
             }
         )
 
-    unreliable = _reused_dev_fields(descriptions, dev_ids)
-    if unreliable:
-        warns.append(
-            "two developer apps re-use one developer data index with different field types; "
-            f"fitfast cannot decode {sorted(unreliable)} reliably, so they are left empty"
-        )
-
     rd_sensor = _rd_sensor(sensors, device)
     stryd_sensor = _resolve_stryd_sensor(sensors)
 
@@ -419,10 +412,6 @@ def messages_to_run(messages: dict[str, list[dict]], path: Path | None, problems
     sessions = _table(messages.get("session", []), "session", dev, sources, describe_native, describe_dev)
     laps = _table(messages.get("lap", []), "lap", dev, sources, describe_native, describe_dev)
     records = _table(messages.get("record", []), "record", dev, sources, describe_native, describe_dev)
-    for name in unreliable:
-        col = dev[name].column
-        if col in records:
-            records[col] = np.nan
 
     # sessions in time order; a file cut short may have none: make one from the records
     sport_msg = (messages.get("sport") or [{}])[0]
@@ -545,27 +534,6 @@ def _fill_canonical(records: pd.DataFrame, dev: dict[str, DevColumn], sources: l
 def _reused_developer_index(messages: dict[str, list[dict]]) -> bool:
     indexes = [d.get("developer_data_index") for d in messages.get("developer_data_id", ())]
     return len(indexes) != len(set(indexes))
-
-
-def _reused_dev_fields(descriptions: list[dict], developer_ids: list[dict]) -> set[str]:
-    """Developer field names whose (index, number) two apps describe with different types.
-
-    fitfast 0.1 keeps the first description's base type for a (developer data
-    index, field number) pair, so when a later app re-uses the index (multisport
-    files switch Connect IQ apps between legs) its values come out as garbage.
-    """
-    indexes = [int(d.get("developer_data_index", 0) or 0) for d in developer_ids]
-    reused = {i for i in indexes if indexes.count(i) > 1}
-    seen: dict[tuple[int, int], set] = {}
-    names: dict[tuple[int, int], set[str]] = {}
-    for d in descriptions:
-        idx = int(d.get("developer_data_index", 0) or 0)
-        if idx not in reused:
-            continue
-        key = (idx, int(d.get("field_definition_number", 0) or 0))
-        seen.setdefault(key, set()).add(d.get("fit_base_type_id"))
-        names.setdefault(key, set()).add(str(d.get("field_name") or f"dev_{idx}_{key[1]}"))
-    return {n for k, types in seen.items() if len(types) > 1 for n in names[k]}
 
 
 #: FIT date_time values below 0x10000000 count seconds since the device started.
