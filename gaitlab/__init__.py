@@ -13,8 +13,17 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
-from .errors import DamagedFileError, FileFormatError, GaitlabError, GaitlabWarning, UnsupportedFileError
+from .errors import (
+    AnalysisError,
+    DamagedFileError,
+    FileFormatError,
+    GaitlabError,
+    GaitlabWarning,
+    UnsupportedFileError,
+)
+# from . import simulate  # (enabled when gaitlab.simulate lands)
 from .io import read
+from .metrics import Analysis, analyze
 from .run import Run
 
 try:
@@ -24,11 +33,15 @@ except PackageNotFoundError:  # running from a source tree
 
 __all__ = [
     "read",
+    "analyze",
+    "Analysis",
+    "simulate",
     "Run",
     "GaitlabError",
     "GaitlabWarning",
     "FileFormatError",
     "DamagedFileError",
     "UnsupportedFileError",
+    "AnalysisError",
     "__version__",
 ]

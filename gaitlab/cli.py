@@ -1,4 +1,4 @@
-"""Command line: ``gaitlab info FILE [--json]``.
+"""Command line: ``gaitlab info FILE [--json]``, ``gaitlab analyze FILE [--json OUT]``.
 
 Errors from bad input are printed on one line (``gaitlab: <file>: <problem>``)
 with exit code 2, never a traceback.
@@ -12,10 +12,12 @@ import warnings
 from pathlib import Path
 
 import click
+import pandas as pd
 
 from . import __version__
 from .errors import GaitlabError
 from .io import read
+from .metrics import Analysis, analyze as analyze_run
 from .run import Run
 
 EXIT_BAD_INPUT = 2
@@ -80,7 +82,7 @@ def _text(run: Run) -> str:
 
 
 @main.command()
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("file", type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 def info(file: Path, as_json: bool) -> None:
     """Device, sport, start, duration, distance, form metrics and warnings of FILE."""
@@ -91,6 +93,59 @@ def info(file: Path, as_json: bool) -> None:
         click.echo(json.dumps(run.summary(), indent=2, default=str))
     else:
         click.echo(_text(run))
+
+
+def _analysis_text(a: Analysis) -> str:
+    s = a.summary_dict()
+    lines = [
+        f"file       {a.run.path}",
+        f"duration   {_fmt_duration(s['duration_s'])}   IMU {s['imu_rate_hz']:g} Hz",
+        f"steps      {s['steps']}   strides {s['strides']}   side confidence {s['side_confidence']}",
+        f"mounting   {', '.join(f'{k} = sensor {v}' for k, v in s['mounting']['axes'].items())}"
+        f"   (confidence {s['mounting']['confidence']}, up from {s['mounting']['up_from']})",
+        f"neutral    obliquity {s['neutral_obliquity_deg']} deg from {s['neutral_source']}",
+        "metric                          all     left    right  sym %",
+    ]
+    for metric, row in a.summary.iterrows():
+        cells = [row.get(c) for c in ("all", "left", "right", "symmetry_pct")]
+        txt = ["" if c is None or pd.isna(c) else f"{c:.1f}" if abs(c) >= 10 else f"{c:.2f}" for c in cells]
+        lines.append(f"  {metric:<28}" + "".join(f"{t:>8}" for t in txt))
+    if a.warnings:
+        lines.append(f"warnings ({len(a.warnings)}):")
+        lines += [f"  - {w}" for w in a.warnings]
+    return "\n".join(lines)
+
+
+@main.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path), help="Write summary, steps and strides as JSON to this file.")
+@click.option("--steps-csv", type=click.Path(dir_okay=False, path_type=Path), help="Write the per-step table as CSV to this file.")
+def analyze(file: Path, json_out: Path | None, steps_csv: Path | None) -> None:
+    """Pelvic drop, rotation and running dynamics of every step in FILE (a pelvis IMU recording)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # they are part of the printed summary
+        run = read(file)
+        result = analyze_run(run)
+    result.warnings[:0] = [w for w in run.warnings if w not in result.warnings]
+    if json_out:
+        _write_atomic(json_out, json.dumps(result.to_json_dict(), indent=1, default=str))
+    if steps_csv:
+        _write_atomic(steps_csv, result.steps.to_csv(index=False))
+    click.echo(_analysis_text(result))
+    for label, path in (("JSON", json_out), ("steps CSV", steps_csv)):
+        if path:
+            click.echo(f"{label} written to {path}")
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    """Write via a temporary file and rename, so a crash never leaves half a file."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        tmp.write_text(text)
+        tmp.replace(path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise GaitlabError(path, f"cannot write: {exc.strerror or exc}") from None
 
 
 if __name__ == "__main__":  # pragma: no cover

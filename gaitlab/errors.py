@@ -16,7 +16,9 @@ __all__ = [
     "FileFormatError",
     "DamagedFileError",
     "UnsupportedFileError",
+    "AnalysisError",
     "GaitlabWarning",
+    "AnalysisWarning",
     "DamagedFileWarning",
 ]
 
@@ -50,9 +52,19 @@ class UnsupportedFileError(GaitlabError):
     """gaitlab has no importer for this kind of file."""
 
 
+class AnalysisError(GaitlabError):
+    """The data was read but cannot be analysed as asked: too short, a sensor that
+    never moved, a signal that is not a pelvis while running, a mounting that
+    cannot be told."""
+
+
 class GaitlabWarning(UserWarning):
     """Base class of gaitlab's warnings (also listed in ``Run.warnings``)."""
 
 
 class DamagedFileWarning(GaitlabWarning):
     """Part of a file was damaged; what could be read was kept."""
+
+
+class AnalysisWarning(GaitlabWarning):
+    """Part of a recording could not be analysed, or a result is less certain."""

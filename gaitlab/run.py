@@ -63,9 +63,14 @@ class Run:
     start_time
         UTC time of the first record (or of the session start when earlier).
     imu
-        Raw inertial samples, one row per sample at the native rate:
-        ``timestamp``, ``elapsed_s``, ``acc_x_mps2``..., ``gyr_x_dps``...,
-        ``mag_x_ut``... in the sensor frame. Empty when the file has none.
+        Inertial samples in the sensor frame on a uniform time grid of
+        ``imu_rate_hz``: ``elapsed_s``, ``timestamp`` (UTC; ``NaT`` when the file
+        has no absolute time), ``acc_x_mps2``..., ``gyr_x_dps``... (absent for
+        accelerometer-only recorders), ``mag_x_ut``... (when recorded) and
+        ``gap`` (True where the recording had a hole longer than 0.2 s; values
+        there are NaN, never interpolated). Empty when the file has none.
+    imu_rate_hz
+        Sample rate of ``imu`` in Hz (``None`` without IMU data).
     source_fields
         Where each column came from: ``column``, ``message``, ``field``,
         ``developer_app``, ``brand``, ``units_in_file``, ``factor``.
@@ -88,6 +93,7 @@ class Run:
     sub_sport: str | None = None
     start_time: pd.Timestamp | None = None
     imu: pd.DataFrame = field(default_factory=_empty)
+    imu_rate_hz: float | None = None
     source_fields: pd.DataFrame = field(default_factory=_empty)
     warnings: list[str] = field(default_factory=list)
     messages: dict[str, list[dict]] = field(default_factory=dict, repr=False)

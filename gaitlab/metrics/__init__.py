@@ -1,1 +1,8 @@
-"""Placeholder for the metrics stage (see the issues); nothing here yet."""
+"""Metrics stage: per-step and per-stride form metrics from the signals stage.
+
+:func:`analyze` runs the whole pelvis IMU pipeline on a :class:`~gaitlab.run.Run`.
+"""
+
+from .pipeline import STEP_COLUMNS, STRIDE_COLUMNS, Analysis, analyze
+
+__all__ = ["analyze", "Analysis", "STEP_COLUMNS", "STRIDE_COLUMNS"]

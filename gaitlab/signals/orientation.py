@@ -1,0 +1,305 @@
+"""Sensor orientation in the world from accelerometer and gyroscope.
+
+The attitude filter is x-io's Fusion (PyPI ``imufusion``), a complementary filter
+with gyroscope-bias-free gravity correction, run without magnetometer: yaw is
+free to drift and is removed per stride downstream (:mod:`gaitlab.signals.angles`).
+Frames and units: :mod:`gaitlab.frames` (the world frame here is z up, x an
+arbitrary initial heading; Fusion's NWU convention).
+
+Why two passes: while running the accelerometer reads 0 g in flight and 2-3 g
+in mid-stance, so any gravity correction sees large errors within every stride
+(they average out over whole strides). A low filter gain lets the gyroscope
+carry the attitude within a stride, but then a gyroscope bias of 0.3 deg/s
+tilts the attitude by ~15 deg at gain 0.02 (measured), and the bias cannot be
+taken as the mean rate in motion (the pelvis' rotation and obliquity are in
+quadrature, so the mean body rate about a horizontal axis is ~1 deg/s: coning).
+So :class:`FusionOrientation` separates the two time scales instead:
+
+0. The gyroscope bias is what Fusion's gravity correction adds to the rate on
+   average over 30 s (with a bias, the filter settles where its feedback
+   cancels it), on block means at ``ahrs_rate_hz``.
+1. Fusion with gain 0 integrates the gyroscope alone: exact within a stride,
+   drifting over minutes.
+2. Fusion with its gravity correction (``gain``) at ``ahrs_rate_hz``: right on
+   average, disturbed within each stride.
+3. The rotation taking (1) onto (2) varies only slowly (drift) plus a
+   stride-periodic disturbance; a zero-phase moving average over several
+   strides keeps the drift and removes the disturbance.
+4. The smoothed rotation applied to (1); then a last tilt correction makes
+   the world-frame specific force average to vertical over a few strides.
+   Turns (heading rate over 10 deg/s) are left out of steps 3-4: there the
+   accelerometer also feels the centripetal acceleration; the gyroscope
+   carries the attitude through them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import imufusion
+import numpy as np
+from scipy import ndimage, signal
+
+from ..frames import STANDARD_GRAVITY_MPS2
+
+__all__ = ["FusionOrientation", "quat_to_matrix"]
+
+
+def quat_to_matrix(q: np.ndarray) -> np.ndarray:
+    """Rotation matrices (n, 3, 3) from unit quaternions (n, 4) ``w, x, y, z``.
+
+    The matrix maps sensor-frame vectors into the world frame.
+    """
+    w, x, y, z = (q[:, i] for i in range(4))
+    r = np.empty((len(q), 3, 3))
+    r[:, 0, 0] = 1 - 2 * (y * y + z * z)
+    r[:, 0, 1] = 2 * (x * y - w * z)
+    r[:, 0, 2] = 2 * (x * z + w * y)
+    r[:, 1, 0] = 2 * (x * y + w * z)
+    r[:, 1, 1] = 1 - 2 * (x * x + z * z)
+    r[:, 1, 2] = 2 * (y * z - w * x)
+    r[:, 2, 0] = 2 * (x * z - w * y)
+    r[:, 2, 1] = 2 * (y * z + w * x)
+    r[:, 2, 2] = 1 - 2 * (x * x + y * y)
+    return r
+
+
+def _initial_quaternion(acc_g: np.ndarray) -> np.ndarray:
+    """The attitude (w, x, y, z) whose world z is the mean accelerometer direction."""
+    up = acc_g.mean(axis=0)
+    up = up / np.linalg.norm(up)
+    # rotation taking sensor 'up' onto world z: axis up x z, angle acos(up . z)
+    axis = np.cross(up, [0.0, 0.0, 1.0])
+    s, c = np.linalg.norm(axis), up[2]
+    if s < 1e-9:
+        return np.array([1.0, 0, 0, 0]) if c > 0 else np.array([0.0, 1.0, 0, 0])
+    half = np.arctan2(s, c) / 2
+    return np.concatenate([[np.cos(half)], np.sin(half) * axis / s])
+
+
+@dataclass(frozen=True)
+class FusionOrientation:
+    """Attitude of the sensor from 6-axis data with imufusion (no magnetometer).
+
+    Parameters
+    ----------
+    gain
+        Gain of Fusion's gravity correction in step 2 (Fusion's default 0.5).
+    ahrs_rate_hz
+        Rate the corrected pass runs at (block means of the samples); it only
+        has to follow the slow drift.
+    smooth_s
+        Length (s) of the moving average of step 3, applied twice (a
+        triangular window of twice this length). Its first zero is at
+        1 / ``smooth_s`` Hz; a running stride (~1.4 Hz) is attenuated ~100x.
+    init_s
+        Seconds the filter is first run backwards over, to start settled.
+    bias_window_s, bias_passes
+        Gyroscope bias estimation (step 0): window (s) over which the bias is
+        taken as constant, and number of refining passes.
+    acc_average_s
+        Centred moving average (s) of the specific force fed to the corrected
+        passes as their gravity reference.
+    refine_s
+        Moving average (s, applied twice) of the world-frame specific force in
+        step 4.
+    turn_dps
+        Heading rate (deg/s, 1-s mean) above which the runner is turning; the
+        gravity reference is not taken from turns (centripetal acceleration).
+
+    Notes
+    -----
+    Fusion's acceleration rejection is off: in running the accelerometer
+    disagrees with gravity for most of every step, so rejection would switch
+    the correction off most of the time and then snap back.
+    """
+
+    gain: float = 0.5
+    ahrs_rate_hz: float = 50.0
+    smooth_s: float = 2.5
+    init_s: float = 30.0
+    bias_window_s: float = 30.0
+    bias_passes: int = 1
+    acc_average_s: float = 1.0
+    refine_s: float = 5.0
+    turn_dps: float = 10.0
+
+    def estimate(self, acc_mps2: np.ndarray, gyr_dps: np.ndarray, rate_hz: float) -> np.ndarray:
+        """Quaternions ``w, x, y, z`` (n, 4), world from sensor, one per sample.
+
+        Parameters
+        ----------
+        acc_mps2
+            Specific force in the sensor frame, m/s² (n, 3), no NaN.
+        gyr_dps
+            Angular rate in the sensor frame, deg/s (n, 3), no NaN.
+        rate_hz
+            Sample rate in Hz.
+        """
+        acc_g = np.ascontiguousarray(acc_mps2 / STANDARD_GRAVITY_MPS2, dtype=float)
+        gyr = np.ascontiguousarray(gyr_dps, dtype=float)
+        n = len(acc_g)
+        k = max(1, int(rate_hz // self.ahrs_rate_hz))
+        m = n // k
+        if m < 4:
+            return self._run(acc_g, gyr, rate_hz, self.gain)
+        # block means keep the integral of the rate over each block
+        g = gyr[: m * k].reshape(m, k, 3).mean(axis=1)
+        ends = np.arange(1, m + 1) * k - 1
+        # The gravity reference is the specific force averaged over about a
+        # stride: that vector mean is gravity. Fusion normalises each sample,
+        # so raw samples would weigh a flight phase (|a| ~ 0, direction pure
+        # noise) like mid-stance: 0.05 m/s² of noise then tilts it ~1.5 deg.
+        a = ndimage.uniform_filter1d(acc_g, max(1, int(self.acc_average_s * rate_hz)), axis=0, mode="nearest")[ends]
+        t = np.arange(n)
+        q0 = self._settled_start(a, g, rate_hz / k)
+        # 0. gyroscope bias: what the gravity correction adds on average
+        bias = np.zeros((m, 3))
+        for _ in range(self.bias_passes):
+            bias = bias + self._feedback_bias(a, g - bias, rate_hz / k, q0)
+        gyr = gyr - np.column_stack([np.interp(t, ends, bias[:, j]) for j in range(3)])
+        if self.bias_passes:  # settle the start again, now without the bias
+            q0 = self._settled_start(a, g - bias, rate_hz / k)
+        # 1. gyroscope only
+        q_gyro = self._run(acc_g, gyr, rate_hz, 0.0, q0)
+        # 2. gravity-corrected, on block means
+        q_ahrs = self._run(a, g - bias, rate_hz / k, self.gain, q0)
+        # samples in turns do not inform the gravity reference: there the
+        # specific force also holds the centripetal acceleration
+        straight = self._straight(q_gyro[ends], g - bias)
+        # 3. correction rotation at the block ends, smoothed without phase lag
+        c = _continuous(_qmul(q_ahrs, _qconj(q_gyro[ends])))
+        c = _smooth(c, straight, max(1, int(round(self.smooth_s * rate_hz / k))))
+        q = _qmul(_interp_q(t, ends, c), q_gyro)
+        # 4. over whole strides the vector mean of the world-frame specific
+        # force is gravity; Fusion's reference was the sensor-frame mean, which
+        # is tilted by the correlation of attitude and force within a stride
+        # (a larger pelvic drop on one side tilts it ~0.3 deg toward that side)
+        fw = np.einsum("nij,nj->ni", quat_to_matrix(q[ends]), acc_g[ends])
+        fw = _smooth(fw, straight, max(1, int(round(self.refine_s * rate_hz / k))))
+        fw /= np.linalg.norm(fw, axis=1, keepdims=True)
+        d = np.column_stack([1.0 + fw[:, 2], fw[:, 1], -fw[:, 0], np.zeros(m)])  # takes fw onto +z
+        d /= np.linalg.norm(d, axis=1, keepdims=True)
+        return _qmul(_interp_q(t, ends, d), q)
+
+    def _straight(self, q: np.ndarray, gyr_dps: np.ndarray) -> np.ndarray:
+        """Weights (m,): 0 in turns (heading rate above ``turn_dps``) and for
+        three filter time constants after them, else 1."""
+        rate_world_z = np.einsum("nj,nj->n", quat_to_matrix(q)[:, 2, :], gyr_dps)
+        # low-pass well below stride frequency: the pelvis' own rotation
+        # swings the yaw rate by +-40 deg/s every stride
+        sos = signal.butter(2, 0.25, fs=self.ahrs_rate_hz, output="sos")
+        heading_rate = signal.sosfiltfilt(sos, rate_world_z) if len(q) > 15 else rate_world_z
+        turning = np.abs(heading_rate) > self.turn_dps
+        after = int(3 / max(self.gain, 1e-3) * self.ahrs_rate_hz)
+        turning = ndimage.maximum_filter1d(turning.astype(np.uint8), 2 * after + 1, origin=-(after // 2)) > 0
+        return (~turning).astype(float)
+
+    def _settled_start(self, acc_g: np.ndarray, gyr_dps: np.ndarray, rate_hz: float) -> np.ndarray:
+        """Attitude at the first sample, from the filter run backwards in time
+        over the first ``init_s`` seconds (so it has settled when it gets there)."""
+        n = max(2, min(len(acc_g), int(self.init_s * rate_hz)))
+        rev = slice(n - 1, None, -1)
+        q = self._run(acc_g[rev], -gyr_dps[rev], rate_hz, self.gain, _initial_quaternion(acc_g[max(0, n - int(2 * rate_hz)) : n]))
+        return q[-1]
+
+    def _feedback_bias(self, acc_g: np.ndarray, gyr_dps: np.ndarray, rate_hz: float, q0: np.ndarray) -> np.ndarray:
+        """Gyroscope bias (m, 3), deg/s: minus the mean rate Fusion's gravity
+        correction adds, over ``bias_window_s``. The pelvis' mean rate is not
+        zero in motion (coning), but the correction's is, without a bias."""
+        q = self._run(acc_g, gyr_dps, rate_hz, self.gain, q0)
+        r = quat_to_matrix(q)
+        rel = np.einsum("nji,njk->nik", r[:-1], r[1:])  # R_{k-1}^T R_k, body frame
+        feedback = np.degrees(_rotvec(rel)) * rate_hz - gyr_dps[1:]
+        feedback = np.vstack([feedback[:1], feedback])
+        # the first seconds are the filter moving from its start to its steady
+        # state, not bias: leave out three time constants (1 / gain s each)
+        weight = np.ones(len(feedback))
+        weight[: int(3 / max(self.gain, 1e-3) * rate_hz)] = 0.0
+        if not weight.any():
+            return np.zeros_like(feedback)
+        w = max(1, int(self.bias_window_s * rate_hz))
+        num = ndimage.uniform_filter1d(feedback * weight[:, None], w, axis=0, mode="nearest")
+        den = ndimage.uniform_filter1d(weight, w, mode="nearest")[:, None]
+        first = np.flatnonzero(weight)[0]
+        out = np.where(den > 1e-6, num / np.maximum(den, 1e-6), np.nan)
+        out[: first + w // 2] = out[first + w // 2] if first + w // 2 < len(out) else out[first]
+        return -np.nan_to_num(out)
+
+    def _run(self, acc_g: np.ndarray, gyr_dps: np.ndarray, rate_hz: float, gain: float, q0: np.ndarray | None = None) -> np.ndarray:
+        """One pass of Fusion; quaternions (n, 4)."""
+        settings = imufusion.AhrsSettings()
+        settings.convention = imufusion.CONVENTION_NWU
+        settings.gain = gain
+        settings.acceleration_rejection = 0.0  # off; see Notes
+        settings.magnetic_rejection = 0.0
+        settings.rejection_timeout = 0
+        settings.sample_rate = max(1, int(round(rate_hz)))
+        ahrs = imufusion.Ahrs()
+        ahrs.set_settings(settings)
+        ahrs.set_sample_period(1.0 / rate_hz)
+        if q0 is None:
+            q0 = _initial_quaternion(acc_g[: max(1, min(len(acc_g), int(2 * rate_hz)))])
+        ahrs.set_quaternion(np.asarray(q0, dtype=float))
+        ahrs.skip_startup()
+        out = np.empty((len(acc_g), 4))
+        update, get = ahrs.update_no_magnetometer, ahrs.get_quaternion
+        # imufusion has no batch call; this loop runs C per sample (~1.2 us each)
+        for i in range(len(acc_g)):
+            update(gyr_dps[i], acc_g[i])
+            out[i] = get()
+        return out
+
+
+def _qmul(p: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """Hamilton products p q of quaternion arrays (n, 4), ``w, x, y, z``."""
+    pw, px, py, pz = p.T
+    qw, qx, qy, qz = q.T
+    return np.column_stack(
+        [
+            pw * qw - px * qx - py * qy - pz * qz,
+            pw * qx + px * qw + py * qz - pz * qy,
+            pw * qy - px * qz + py * qw + pz * qx,
+            pw * qz + px * qy - py * qx + pz * qw,
+        ]
+    )
+
+
+def _qconj(q: np.ndarray) -> np.ndarray:
+    return q * np.array([1.0, -1.0, -1.0, -1.0])
+
+
+def _continuous(q: np.ndarray) -> np.ndarray:
+    """Flip signs so consecutive quaternions lie in the same hemisphere (q and -q are one rotation)."""
+    flips = np.einsum("ij,ij->i", q[1:], q[:-1]) < 0
+    sign = np.concatenate([[1.0], np.where(np.cumsum(flips) % 2 == 1, -1.0, 1.0)])
+    return q * sign[:, None]
+
+
+def _rotvec(r: np.ndarray) -> np.ndarray:
+    """Rotation vectors (n, 3), rad, of rotation matrices (n, 3, 3) (angles < 180 deg)."""
+    v = np.column_stack([r[:, 2, 1] - r[:, 1, 2], r[:, 0, 2] - r[:, 2, 0], r[:, 1, 0] - r[:, 0, 1]]) / 2
+    s = np.linalg.norm(v, axis=1)
+    ang = np.arctan2(s, (np.trace(r, axis1=1, axis2=2) - 1) / 2)
+    return v * np.where(s > 1e-12, ang / np.maximum(s, 1e-12), 1.0)[:, None]
+
+
+def _smooth(x: np.ndarray, weight: np.ndarray, w: int) -> np.ndarray:
+    """Weighted centred moving average (applied twice) of rows of ``x``;
+    stretches with no weight nearby are interpolated from their neighbours."""
+    num, den = x * weight[:, None], weight.astype(float)
+    for _ in range(2):
+        num = ndimage.uniform_filter1d(num, w, axis=0, mode="nearest")
+        den = ndimage.uniform_filter1d(den, w, mode="nearest")
+    ok = den > 1e-3
+    if not ok.any():
+        return x.copy()
+    out = num[ok] / den[ok][:, None]
+    idx = np.arange(len(x))
+    return np.column_stack([np.interp(idx, idx[ok], out[:, j]) for j in range(x.shape[1])])
+
+
+def _interp_q(t: np.ndarray, at: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """Unit quaternions (n, 4) linearly interpolated (then normalised) at ``t``."""
+    out = np.column_stack([np.interp(t, at, q[:, j]) for j in range(4)])
+    return out / np.linalg.norm(out, axis=1, keepdims=True)
