@@ -21,7 +21,7 @@ from .errors import (
     GaitlabWarning,
     UnsupportedFileError,
 )
-# from . import simulate  # (enabled when gaitlab.simulate lands)
+from . import simulate
 from .io import read
 from .metrics import Analysis, analyze
 from .run import Run

@@ -11,10 +11,12 @@ mid-stance at 2-3 g and falls back at toe-off (TO). Steps
 (:class:`StepDetector`, numbered as in the code):
 
 1. Low-pass the vertical specific force; find the step frequency (Welch peak
-   in 1.4-4.6 Hz) and the mid-stance peaks, one per step.
+   in 1.4-4.6 Hz) and one peak per step on a heavier low-pass (2 x step
+   frequency), where the impact spike and the active hump of a stance merge.
 2. Between two peaks the minimum is the flight level.
-3. IC: on the rising edge, the line through the crossings of 20 % and 60 %
-   of the way from the preceding flight level to the peak, extrapolated back to
+3. IC: on the first rising edge, the line through the crossings of 20 % and
+   60 % of the way from the preceding flight level to the highest value before
+   the step's peak, extrapolated back to
    the flight level (the onset of loading, like the tangent method used on
    force-plate curves; a fixed threshold would be late by the rise time).
 4. TO: the same on the falling edge, down to the following flight level.
@@ -114,34 +116,38 @@ class StepDetector:
             the mid-stance peak), ``peak_mps2`` and ``flight_mps2`` levels. Only
             steps whose stance and step time are plausible are kept.
         """
-        # 1. low-pass, step frequency, mid-stance peaks
+        # 1. low-pass, step frequency, one hump per step on a heavier low-pass
         wn = min(self.lowpass_hz, 0.45 * rate_hz)
         av = signal.sosfiltfilt(signal.butter(4, wn, fs=rate_hz, output="sos"), av_mps2)
         f_step, _ = step_frequency_hz(av, rate_hz)
         if not np.isfinite(f_step):
             return _empty_steps()
+        # a real pelvis shows an impact spike and a broad active hump per
+        # stance; at ~2 x step frequency they merge into one peak per step
+        ws = min(max(2.0 * f_step, 4.0), 0.45 * rate_hz)
+        smooth = signal.sosfiltfilt(signal.butter(2, ws, fs=rate_hz, output="sos"), av_mps2)
         peaks, _ = signal.find_peaks(
-            av, height=self.min_peak_g * G, distance=max(1, int(0.6 * rate_hz / f_step)), prominence=0.5 * G
+            smooth, height=self.min_peak_g * G * 0.8, distance=max(1, int(0.6 * rate_hz / f_step)), prominence=0.4 * G
         )
         if len(peaks) < 3:
             return _empty_steps()
         # 2. flight level between peaks (and before the first / after the last)
         maxgap = int(self.step_s[1] * rate_hz)
-        bounds = np.concatenate([[max(0, peaks[0] - maxgap)], peaks, [min(len(av), peaks[-1] + maxgap)]])
+        bounds = np.concatenate([[max(0, peaks[0] - maxgap)], peaks, [min(len(av) - 1, peaks[-1] + maxgap)]])
         mins = np.array([a + int(np.argmin(av[a : b + 1])) for a, b in zip(bounds[:-1], bounds[1:])])
         ic = np.full(len(peaks), np.nan)
         to = np.full(len(peaks), np.nan)
         for k, p in enumerate(peaks):
-            pk = av[p]
-            # 3. IC: extrapolate the rising edge back to the flight level before
+            # 3. IC: extrapolate the first rise after the flight minimum back to it
             lo_lvl, m0 = av[mins[k]], mins[k]
+            pk = av[m0 : p + 1].max()
             rng = pk - lo_lvl
             t_lo = _crossing(av, m0, p + 1, lo_lvl + self.low * rng, True)
             t_hi = _crossing(av, int(t_lo) if np.isfinite(t_lo) else m0, p + 1, lo_lvl + self.high * rng, True)
             ic[k] = t_lo - (t_hi - t_lo) * self.low / (self.high - self.low)
-            # 4. TO: the falling edge down to the flight level after
+            # 4. TO: the last fall of the active hump, down to the flight level after
             lo2, m1 = av[mins[k + 1]], mins[k + 1]
-            rng2 = pk - lo2
+            rng2 = av[p] - lo2
             s_hi = _crossing(av, p, m1 + 1, lo2 + self.high * rng2, False)
             s_lo = _crossing(av, int(s_hi) if np.isfinite(s_hi) else p, m1 + 1, lo2 + self.low * rng2, False)
             to[k] = s_lo + (s_lo - s_hi) * self.low / (self.high - self.low)

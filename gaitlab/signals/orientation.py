@@ -167,16 +167,19 @@ class FusionOrientation:
         # samples in turns do not inform the gravity reference: there the
         # specific force also holds the centripetal acceleration
         straight = self._straight(q_gyro[ends], g - bias)
+        # standing and moving are smoothed apart: the reference of one must not
+        # leak into the other across a start or a stop
+        regime = _regimes(a, g - bias, rate_hz / k)
         # 3. correction rotation at the block ends, smoothed without phase lag
         c = _continuous(_qmul(q_ahrs, _qconj(q_gyro[ends])))
-        c = _smooth(c, straight, max(1, int(round(self.smooth_s * rate_hz / k))))
+        c = _smooth(c, straight, max(1, int(round(self.smooth_s * rate_hz / k))), regime)
         q = _qmul(_interp_q(t, ends, c), q_gyro)
         # 4. over whole strides the vector mean of the world-frame specific
         # force is gravity; Fusion's reference was the sensor-frame mean, which
         # is tilted by the correlation of attitude and force within a stride
         # (a larger pelvic drop on one side tilts it ~0.3 deg toward that side)
         fw = np.einsum("nij,nj->ni", quat_to_matrix(q[ends]), acc_g[ends])
-        fw = _smooth(fw, straight, max(1, int(round(self.refine_s * rate_hz / k))))
+        fw = _smooth(fw, straight, max(1, int(round(self.refine_s * rate_hz / k))), regime)
         fw /= np.linalg.norm(fw, axis=1, keepdims=True)
         d = np.column_stack([1.0 + fw[:, 2], fw[:, 1], -fw[:, 0], np.zeros(m)])  # takes fw onto +z
         d /= np.linalg.norm(d, axis=1, keepdims=True)
@@ -284,9 +287,24 @@ def _rotvec(r: np.ndarray) -> np.ndarray:
     return v * np.where(s > 1e-12, ang / np.maximum(s, 1e-12), 1.0)[:, None]
 
 
-def _smooth(x: np.ndarray, weight: np.ndarray, w: int) -> np.ndarray:
-    """Weighted centred moving average (applied twice) of rows of ``x``;
-    stretches with no weight nearby are interpolated from their neighbours."""
+def _regimes(acc_g: np.ndarray, gyr_dps: np.ndarray, rate_hz: float) -> np.ndarray:
+    """Label (m,) of contiguous stretches: a new label at every start or stop
+    (still = |a| within 0.05 g of 1 g and |w| < 5 deg/s over 1 s)."""
+    w = max(1, int(rate_hz))
+    still = (np.abs(np.linalg.norm(acc_g, axis=1) - 1) < 0.05) & (np.linalg.norm(gyr_dps, axis=1) < 5)
+    still = ndimage.uniform_filter1d(still.astype(float), w, mode="nearest") > 0.9
+    return np.concatenate([[0], np.cumsum(still[1:] != still[:-1])])
+
+
+def _smooth(x: np.ndarray, weight: np.ndarray, w: int, regime: np.ndarray | None = None) -> np.ndarray:
+    """Weighted centred moving average (applied twice) of rows of ``x``, within
+    each regime; stretches with no weight nearby are interpolated."""
+    if regime is not None and regime[-1] != regime[0]:
+        out = np.empty_like(x)
+        for r in np.unique(regime):
+            sel = regime == r
+            out[sel] = _smooth(x[sel], weight[sel], w)
+        return out
     num, den = x * weight[:, None], weight.astype(float)
     for _ in range(2):
         num = ndimage.uniform_filter1d(num, w, axis=0, mode="nearest")

@@ -1,0 +1,349 @@
+"""Forward simulator of a pelvis-worn IMU during a run, with per-step ground truth.
+
+Written forward from kinematics and ground reaction forces, never as the
+inverse of gaitlab's estimator (it imports nothing from ``signals`` or
+``metrics``). Frames, units and angle signs: :mod:`gaitlab.frames`.
+
+Physics, in the order computed (internal rate 1000 Hz, then sampled):
+
+1. **Gait timeline**: step times from cadence with 2 % step-to-step variation,
+   stance times from ``gct_ms`` (1.5 % variation), sides strictly alternating
+   from a random first side; quiet standing first when ``standing_s`` > 0.
+   Truth IC = the instant the vertical ground reaction force (GRF) rises from
+   zero, TO = the instant it returns to zero.
+2. **GRF -> pelvis centre acceleration** (Newton; the pelvis centre stands in
+   for the centre of mass): vertical GRF per stance a half-sine, plus an
+   impact transient for rearfoot strikers, scaled so that the impulse over the
+   step is m g T_step (height periodic); fore-aft GRF brakes in the first part
+   of stance and propels in the second, net zero; mediolateral GRF toward the
+   midline (to the right in a left stance). In flight the body is in free
+   fall: specific force 0. Turns add the centripetal acceleration v * dpsi/dt.
+3. **Pelvis attitude**: ``R_world_pelvis = Rz(heading + rotation) Rx(obliquity)
+   Ry(tilt)`` (Baker 2001). Obliquity = the runner's neutral + in each stance a
+   rise toward the stance side (the swing side drops: contralateral pelvic
+   drop) to the step's peak drop at ~40 % of stance, back to neutral by
+   toe-off (smooth sin² pulse). Rotation: a stride-periodic oscillation, the
+   pelvis turning toward the stance side through stance (Schache et al. 1999:
+   in running the pelvis rotates with the swing leg). Tilt: anterior offset plus
+   a step-periodic oscillation, most anterior at mid-stance.
+4. **Sensor**: lever arm r from the pelvis centre (sacrum, behind it), so the
+   sensor's acceleration adds alpha x r + omega x (omega x r) (by numerical
+   differentiation of its position); mounting ``M`` (v_pelvis = M v_sensor);
+   specific force ``(R M)^T (a + g z)``; gyro ``M^T omega_body``; then a
+   second-order anti-alias low-pass and sampling at ``rate_hz``; white noise
+   (accelerometer 0.02 m/s², gyroscope 0.1 deg/s RMS: BMI160-class densities at
+   a few hundred Hz), constant biases (±0.2 m/s², ±0.5 deg/s), ±1 % scale.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import signal
+from scipy.spatial.transform import Rotation
+
+from .frames import STANDARD_GRAVITY_MPS2 as G
+from .run import Run
+
+__all__ = ["simulate_run", "SimulatedRun", "Truth", "random_mounting"]
+
+_FI = 1000.0  # internal rate, Hz
+
+
+@dataclass
+class Truth:
+    """Ground truth of a simulated run (all times in s from the first sample).
+
+    Attributes
+    ----------
+    steps
+        ``ic_s``, ``to_s``, ``side`` (stance foot), ``gct_ms``, ``flight_ms``,
+        ``step_time_s``, ``cadence_spm``, ``pelvic_drop_deg`` (peak swing-side
+        drop in stance vs neutral), ``vertical_oscillation_mm``.
+    strides
+        ``ic_s`` (left IC), ``end_s`` (next left IC), ``pelvic_rotation_deg``
+        (peak-to-peak rotation relative to heading), ``pelvic_tilt_range_deg``,
+        ``pelvic_obliquity_range_deg``.
+    mounting
+        ``M`` (3, 3), v_pelvis = M v_sensor.
+    neutral_obliquity_deg, neutral_source
+        The neutral the drop truth is relative to: the mean obliquity over
+        quiet standing when there are >= 3 s of it ("standing"), else over the
+        whole strides starting 30-210 s after the first IC ("running").
+    """
+
+    steps: pd.DataFrame
+    strides: pd.DataFrame
+    mounting: np.ndarray
+    neutral_obliquity_deg: float
+    neutral_source: str
+    signals: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
+
+
+@dataclass
+class SimulatedRun:
+    """A simulated recording (:attr:`run`) and its :attr:`truth`."""
+
+    run: Run
+    truth: Truth
+    params: dict[str, Any]
+
+
+def random_mounting(rng: np.random.Generator) -> np.ndarray:
+    """A sensor mounting: any yaw, upright or upside down, tilted up to 30 deg."""
+    yaw = rng.uniform(0, 360)
+    tilt = rng.uniform(0, 30)
+    tilt_dir = rng.uniform(0, 360)
+    flip = 180.0 if rng.random() < 0.5 else 0.0
+    r = (
+        Rotation.from_euler("z", yaw, degrees=True)
+        * Rotation.from_rotvec(np.radians(tilt) * np.array([np.cos(np.radians(tilt_dir)), np.sin(np.radians(tilt_dir)), 0]))
+        * Rotation.from_euler("x", flip, degrees=True)
+    )
+    return r.as_matrix()  # pelvis from sensor
+
+
+def simulate_run(
+    duration_s: float = 600.0,
+    rate_hz: float = 200.0,
+    seed: int = 0,
+    *,
+    mounting: str | np.ndarray | tuple[float, float, float] = "random",
+    standing_s: float = 5.0,
+    speed_mps: float = 3.3,
+    cadence_spm: float = 172.0,
+    gct_ms: float = 245.0,
+    drop_left_deg: float | None = None,
+    drop_right_deg: float | None = None,
+    drop_sd_deg: float = 0.5,
+    rotation_deg: float | None = None,
+    tilt_range_deg: float = 5.0,
+    neutral_obliquity_deg: float | None = None,
+    turns: bool = True,
+    noise: bool = True,
+    lever_arm_m: tuple[float, float, float] = (-0.10, 0.0, 0.05),
+    fatigue: dict[str, float] | None = None,
+    start_time: str = "2026-05-01T07:00:00Z",
+) -> SimulatedRun:
+    """Simulate a run as a pelvis IMU records it, with ground truth.
+
+    Parameters
+    ----------
+    duration_s
+        Length of the recording, s (standing included).
+    rate_hz
+        Output sample rate, Hz (50-1000).
+    seed
+        Seed of every random choice.
+    mounting
+        ``"random"``, ``"upright"``, Euler angles ``(z, y, x)`` in deg, or a
+        3x3 matrix ``M`` (v_pelvis = M v_sensor).
+    standing_s
+        Quiet standing before the run starts, s.
+    speed_mps, cadence_spm, gct_ms
+        Mean running speed (m/s), cadence (steps/min), ground contact (ms).
+    drop_left_deg, drop_right_deg
+        Mean peak contralateral pelvic drop in left / right stance, deg
+        (random 3-8 deg when ``None``); ``drop_sd_deg`` is the step-to-step SD.
+    rotation_deg, tilt_range_deg
+        Peak-to-peak pelvis rotation per stride and tilt per step, deg.
+    neutral_obliquity_deg
+        The runner's standing obliquity, deg (random ±1.5 when ``None``).
+    turns
+        Add 90 and 180 deg turns and gentle curves.
+    noise
+        Add sensor noise, bias and scale errors.
+    lever_arm_m
+        Sensor position relative to the pelvis centre in the pelvis frame, m.
+    fatigue
+        ``{"onset_s": t, "drop_left_per_min": d, "drop_right_per_min": d,
+        "gct_per_min": ms}``: linear drifts after ``onset_s``.
+    """
+    rng = np.random.default_rng(seed)
+    dl = rng.uniform(3, 8) if drop_left_deg is None else drop_left_deg
+    dr = rng.uniform(3, 8) if drop_right_deg is None else drop_right_deg
+    rot_pp = rng.uniform(8, 14) if rotation_deg is None else rotation_deg
+    neutral = rng.uniform(-1.5, 1.5) if neutral_obliquity_deg is None else neutral_obliquity_deg
+    if isinstance(mounting, str):
+        m = random_mounting(rng) if mounting == "random" else np.eye(3)
+    elif np.shape(mounting) == (3,):
+        m = Rotation.from_euler("ZYX", mounting, degrees=True).as_matrix()
+    else:
+        m = np.asarray(mounting, float)
+    rear = rng.random() < 0.7  # rearfoot strikers show an impact transient
+    fat = fatigue or {}
+
+    # 1. gait timeline
+    step_mean = 60.0 / cadence_spm
+    n_steps = int((duration_s - standing_s - 1.0) / step_mean) + 2
+    step_t = step_mean * (1 + 0.02 * rng.standard_normal(n_steps))
+    ic = standing_s + 0.5 + np.concatenate([[0.0], np.cumsum(step_t[:-1])])
+    keep = ic + step_t < duration_s - 0.2
+    ic, step_t = ic[keep], step_t[keep]
+    k = np.arange(len(ic))
+    first_left = rng.random() < 0.5
+    side = np.where((k % 2 == 0) == first_left, "L", "R")
+    after = np.maximum(ic - fat.get("onset_s", np.inf), 0) / 60.0
+    gct = gct_ms / 1000 * (1 + 0.015 * rng.standard_normal(len(ic))) + fat.get("gct_per_min", 0.0) / 1000 * after
+    gct = np.minimum(gct, 0.8 * step_t)
+    to = ic + gct
+    peak_drop = np.where(side == "L", dl + fat.get("drop_left_per_min", 0.0) * after, dr + fat.get("drop_right_per_min", 0.0) * after)
+    peak_drop = peak_drop + drop_sd_deg * rng.standard_normal(len(ic))
+
+    t = np.arange(0.0, duration_s, 1.0 / _FI)
+    n = len(t)
+    j = np.clip(np.searchsorted(ic, t, side="right") - 1, 0, len(ic) - 1)
+    running = (t >= ic[0]) & (t < ic[-1] + step_t[-1])
+    u = t - ic[j]  # time since this step's IC
+    stance = running & (u >= 0) & (u < gct[j])
+    ph = np.where(stance, u / gct[j], 0.0)  # 0..1 through stance
+    sgn = np.where(side[j] == "L", 1.0, -1.0)
+
+    # 2. ground reaction force per unit mass (specific force of the pelvis centre)
+    shape = np.sin(np.pi * ph)
+    if rear:
+        shape = shape + 0.6 * np.exp(-(((ph - 0.12) / 0.045) ** 2))
+    # normalise each stance's vertical impulse to g * step time
+    mean_shape = 2 / np.pi + (0.6 * 0.045 * np.sqrt(np.pi) if rear else 0.0)
+    fz = np.where(stance, shape * G * step_t[j] / (gct[j] * mean_shape), 0.0)
+    fx = np.where(stance, -0.35 * G * np.sin(2 * np.pi * ph), 0.0)  # brake, then propel; net 0
+    fy = np.where(stance, -sgn * 0.06 * G * np.sin(np.pi * ph), 0.0)
+    # standing and the run-up: gravity only, blend in over 2 s
+    ramp = np.clip((t - (ic[0] - 2.0)) / 2.0, 0, 1)
+    ramp[~running & (t >= ic[-1])] = 0
+    fz = np.where(running, fz, G)
+
+    # speed and heading
+    heading = np.zeros(n)
+    if turns:
+        for tt, ang, dur in _turn_plan(rng, ic[0], t[-1]):
+            heading += ang * np.clip((t - tt) / dur, 0, 1)
+        heading += 4.0 * np.sin(2 * np.pi * t / 97.0) * running  # gentle curves
+    speed = np.where(running, speed_mps * ramp, 0.0)
+    yaw_rate = np.gradient(np.radians(heading), 1 / _FI)
+    a_cent = speed * yaw_rate  # to the left when turning left
+
+    # 3. pelvis attitude
+    pulse = np.where(stance, np.sin(np.pi * np.minimum(ph / 0.8, 1.0)) ** 2, 0.0)
+    obl = neutral + sgn * peak_drop[j] * pulse
+    stride_ph = np.where(running, ((k[j] + u / step_t[j]) % 2) / 2, 0.0)  # 0..1 per stride from step 0
+    # rotation: the pelvis turns toward the stance side... minimum (most turned to
+    # the right) at a left IC when the first step is left; smooth cosine
+    lead = 0.0 if first_left else 0.5
+    rot = np.where(running, -rot_pp / 2 * np.cos(2 * np.pi * (stride_ph - lead) + 0.0), 0.0) * ramp
+    tilt = 10.0 + np.where(running, tilt_range_deg / 2 * np.cos(2 * np.pi * (u / step_t[j] - 0.35)), 0.0) * ramp
+    euler = np.radians(np.column_stack([heading + rot, obl, tilt]))
+    r_wp = Rotation.from_euler("ZXY", euler)
+
+    # 4. sensor: translational acceleration of the pelvis centre in world
+    c, s = np.cos(np.radians(heading)), np.sin(np.radians(heading))
+    # body acceleration (specific force minus gravity) in the heading frame
+    ax_h, ay_h, az_h = fx, fy + a_cent, fz - G
+    acc_c = np.column_stack([c * ax_h - s * ay_h, s * ax_h + c * ay_h, az_h])
+    # lever arm: second derivative of R r
+    lever = r_wp.apply(np.asarray(lever_arm_m, float))
+    acc_lever = np.gradient(np.gradient(lever, 1 / _FI, axis=0), 1 / _FI, axis=0)
+    f_world = acc_c + acc_lever + np.array([0.0, 0.0, G])
+    r_ws = r_wp * Rotation.from_matrix(m)
+    f_sensor = r_ws.inv().apply(f_world)
+    rel = (r_ws[:-1].inv() * r_ws[1:]).as_rotvec() * _FI
+    gyr = np.degrees(np.vstack([rel, rel[-1:]]))
+    # anti-alias low-pass and sampling with a random phase
+    sos = signal.butter(2, min(0.4 * rate_hz, 400.0), fs=_FI, output="sos")
+    f_sensor = signal.sosfiltfilt(sos, f_sensor, axis=0)
+    gyr = signal.sosfiltfilt(sos, gyr, axis=0)
+    t_out = np.arange(rng.uniform(0, 1 / rate_hz), t[-1], 1 / rate_hz)
+    idx = np.minimum(np.round(t_out * _FI).astype(int), n - 1)
+    acc_o, gyr_o = f_sensor[idx], gyr[idx]
+    if noise:
+        acc_o = acc_o * (1 + 0.01 * rng.uniform(-1, 1, 3)) + rng.uniform(-0.2, 0.2, 3) + rng.normal(0, 0.02, acc_o.shape)
+        gyr_o = gyr_o * (1 + 0.01 * rng.uniform(-1, 1, 3)) + rng.uniform(-0.5, 0.5, 3) + rng.normal(0, 0.1, gyr_o.shape)
+    t_rel = t_out - t_out[0]
+    start = pd.Timestamp(start_time)
+    imu = pd.DataFrame(
+        {
+            "elapsed_s": t_rel,
+            "timestamp": start + pd.to_timedelta(t_rel, unit="s"),
+            **{f"acc_{a}_mps2": acc_o[:, i] for i, a in enumerate("xyz")},
+            **{f"gyr_{a}_dps": gyr_o[:, i] for i, a in enumerate("xyz")},
+            "gap": np.zeros(len(t_out), bool),
+        }
+    )
+    t0 = t_out[0]
+
+    # truth
+    stand_mask = t < ic[0] - 0.2  # before the first step the runner stands still
+    if stand_mask.sum() >= 3 * _FI:
+        neutral_true, source = float(obl[stand_mask].mean()), "standing"
+    else:
+        lic = np.flatnonzero(side == "L")
+        lic = lic[lic + 2 < len(ic)]
+        sel = lic[(ic[lic] - ic[0] >= 30) & (ic[lic] - ic[0] <= 210)]
+        if len(sel) < 10:
+            sel = lic
+        spans = np.concatenate([np.arange(int(ic[i] * _FI), int(ic[i + 2] * _FI)) for i in sel])
+        neutral_true, source = float(obl[spans].mean()), "running"
+    # height: double integral of the vertical acceleration, slow drift removed
+    height = np.cumsum(np.cumsum(az_h) / _FI) / _FI
+    height -= _trend(height, _FI)
+    drop, vo = np.empty(len(ic)), np.full(len(ic), np.nan)
+    for i in range(len(ic)):
+        a, b = int(np.ceil(ic[i] * _FI)), int(to[i] * _FI) + 1
+        drop[i] = np.max((1.0 if side[i] == "L" else -1.0) * (obl[a:b] - neutral_true))
+        if i + 1 < len(ic):
+            seg = height[a : int(ic[i + 1] * _FI)]
+            vo[i] = (seg.max() - seg.min()) * 1000
+    next_ic = np.concatenate([ic[1:], [np.nan]])
+    steps = pd.DataFrame(
+        {
+            "ic_s": ic - t0,
+            "to_s": to - t0,
+            "side": side,
+            "gct_ms": gct * 1000,
+            "flight_ms": (next_ic - to) * 1000,
+            "step_time_s": next_ic - ic,
+            "cadence_spm": 60 / (next_ic - ic),
+            "pelvic_drop_deg": drop,
+            "vertical_oscillation_mm": vo,
+        }
+    )
+    lic = np.flatnonzero(side == "L")
+    lic = lic[lic + 2 < len(ic)]
+    rows = []
+    for i in lic:
+        a, b = int(round(ic[i] * _FI)), int(round(ic[i + 2] * _FI)) + 1
+        rows.append((ic[i] - t0, ic[i + 2] - t0, np.ptp(rot[a:b]), np.ptp(tilt[a:b]), np.ptp(obl[a:b])))
+    strides = pd.DataFrame(
+        rows, columns=["ic_s", "end_s", "pelvic_rotation_deg", "pelvic_tilt_range_deg", "pelvic_obliquity_range_deg"]
+    )
+    sig = pd.DataFrame({"elapsed_s": t - t0, "obliquity_deg": obl, "tilt_deg": tilt, "rotation_deg": rot, "heading_deg": heading})
+    sig = sig.iloc[idx].reset_index(drop=True)
+    truth = Truth(steps, strides, m, neutral_true, source, sig)
+    params = dict(
+        duration_s=duration_s, rate_hz=rate_hz, seed=seed, standing_s=standing_s, speed_mps=speed_mps,
+        cadence_spm=cadence_spm, gct_ms=gct_ms, drop_left_deg=dl, drop_right_deg=dr, rotation_deg=rot_pp,
+        tilt_range_deg=tilt_range_deg, neutral_obliquity_deg=neutral, rearfoot=rear, turns=turns, noise=noise,
+        lever_arm_m=lever_arm_m, fatigue=fatigue,
+    )
+    run = Run(path=None, format="simulated", imu=imu, imu_rate_hz=float(rate_hz), sport="running",
+              start_time=start, warnings=["simulated by gaitlab.simulate (not a real recording)"])
+    return SimulatedRun(run, truth, params)
+
+
+def _trend(x: np.ndarray, fs: float) -> np.ndarray:
+    sos = signal.butter(2, 0.3, fs=fs, output="sos")
+    return signal.sosfiltfilt(sos, x)
+
+
+def _turn_plan(rng: np.random.Generator, t_start: float, t_end: float) -> list[tuple[float, float, float]]:
+    """(start s, angle deg, duration s) of turns: one every ~2 minutes."""
+    out = []
+    tt = t_start + rng.uniform(40, 90)
+    while tt < t_end - 10:
+        ang = rng.choice([90.0, -90.0, 180.0, -180.0])
+        out.append((tt, ang, abs(ang) / 90.0 * rng.uniform(3.0, 5.0)))
+        tt += rng.uniform(60, 150)
+    return out
