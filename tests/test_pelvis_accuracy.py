@@ -23,31 +23,30 @@ from gaitlab import simulate
 
 TOL_S = 0.030
 
-#: (seed, rate_hz, standing_s): every rate of the issue, standing and not.
+#: (seed, rate_hz, standing_s, other simulator settings): every rate of the
+#: issue, standing and not, random mountings (simulate.random_mounting: any
+#: yaw, upside down or not, tilted up to 30 deg), and a spread of runners.
 GRID = [
-    (1, 50.0, 5.0),
-    (2, 100.0, 0.0),
-    (3, 200.0, 5.0),
-    (4, 400.0, 0.0),
-    (5, 100.0, 8.0),
-    (6, 200.0, 0.0),
-    (7, 50.0, 0.0),
-    (8, 400.0, 5.0),
+    (1, 50.0, 5.0, ()),
+    (2, 100.0, 0.0, ()),
+    (3, 200.0, 5.0, ()),
+    (4, 400.0, 0.0, ()),
+    (5, 100.0, 8.0, ()),
+    (6, 200.0, 0.0, ()),
+    (7, 50.0, 0.0, ()),
+    (8, 400.0, 5.0, ()),
+    (9, 100.0, 5.0, (("cadence_spm", 158.0), ("gct_ms", 290.0), ("speed_mps", 2.6))),
+    (10, 200.0, 0.0, (("cadence_spm", 188.0), ("gct_ms", 195.0), ("speed_mps", 4.8))),
+    (11, 50.0, 4.0, (("lever_arm_m", (-0.14, 0.03, 0.08)), ("rotation_deg", 16.0))),
+    (12, 400.0, 0.0, (("tilt_range_deg", 8.0), ("drop_sd_deg", 1.0), ("neutral_obliquity_deg", -2.5))),
 ]
 
 
-#: Known failures, kept failing on purpose (strict xfail) until fixed: the
-#: mounting estimator's fore-aft axis is wrong on some simulated mountings
-#: (left-axis errors of 6-72 deg in seeds 1, 3, 4, 7, 8 and no answer at all
-#: in seed 5), and every pelvic-drop error follows from it.
-MOUNTING_XFAIL = pytest.mark.xfail(
-    strict=True, reason="mounting fore-aft axis wrong on some mountings (issue 3 note, session 7)"
-)
-
-
 @lru_cache(maxsize=None)
-def _case(seed: int, rate_hz: float, standing_s: float):
-    sim = simulate.simulate_run(duration_s=300.0, rate_hz=rate_hz, seed=seed, mounting="random", standing_s=standing_s)
+def _case(seed: int, rate_hz: float, standing_s: float, extra: tuple = ()):
+    sim = simulate.simulate_run(
+        duration_s=300.0, rate_hz=rate_hz, seed=seed, mounting="random", standing_s=standing_s, **dict(extra)
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         result = gaitlab.analyze(sim.run)
@@ -109,7 +108,6 @@ def pooled():
     return _pooled()
 
 
-@MOUNTING_XFAIL
 def test_every_case_analyses():
     assert len(_analysed()) == len(GRID)
 
@@ -123,7 +121,6 @@ def test_side(pooled):
     assert pooled["side"] >= 0.99, f"side right {pooled['side']:.4f}"
 
 
-@MOUNTING_XFAIL
 def test_pelvic_drop(pooled):
     e = pooled["drop"]
     rmse, bias = float(np.sqrt(np.mean(e**2))), float(np.mean(e))
@@ -144,17 +141,39 @@ def test_gct(pooled):
     assert abs(bias) <= 10.0, f"gct_ms bias {bias:.2f} ms"
 
 
-@pytest.mark.parametrize(
-    "case", [GRID[1], *(pytest.param(c, marks=MOUNTING_XFAIL) for c in (GRID[0], GRID[2], GRID[3]))]
-)
+def _case_id(c: tuple) -> str:
+    return f"seed{c[0]}-{c[1]:.0f}Hz"
+
+
+@pytest.mark.parametrize("case", GRID, ids=_case_id)
 def test_mounting_found(case):
-    """The estimated pelvis left axis is the true one within 5 deg, for any mounting."""
+    """The pelvis left axis is the true one within 3 deg, for any mounting.
+
+    Only left is compared: the pelvis' static anterior tilt (10 deg in the
+    simulator) cannot be seen in the data, so gaitlab's up is the mean world
+    vertical and its forward is level; both differ from the anatomical axes
+    by that tilt, a rotation about left that only offsets tilt angles
+    (Baker's z-x-y order applies tilt last).
+    """
     sim, res = _case(*case)
     m_est = np.asarray(res.info["mounting"]["matrix"])
     m_true = np.asarray(sim.truth.mounting)
     cos = float(m_est[1] @ m_true[1])
-    assert np.degrees(np.arccos(np.clip(cos, -1, 1))) < 5.0
+    assert np.degrees(np.arccos(np.clip(cos, -1, 1))) < 3.0
     assert res.info["mounting"]["confidence"] >= 0.8
+
+
+@pytest.mark.parametrize("case", GRID, ids=_case_id)
+def test_pelvic_drop_each_run(case):
+    """Not only pooled: every simulated runner gets the drop right, both sides."""
+    sim, res = _case(*case)
+    ts, es = sim.truth.steps, res.steps
+    i, j = _match(ts["ic_s"].to_numpy(), es["t_s"].to_numpy())
+    d = es["pelvic_drop_deg"].to_numpy()[j] - ts["pelvic_drop_deg"].to_numpy()[i]
+    side = ts["side"].to_numpy()[i]
+    assert np.sqrt(np.nanmean(d**2)) <= 0.75
+    for s in "LR":
+        assert abs(np.nanmean(d[side == s])) <= 0.3, f"side {s}"
 
 
 def test_neutral_source_follows_standing():

@@ -10,14 +10,16 @@ Method (:class:`MountingEstimator`, steps numbered as in the code):
    attitude filter over the running (over whole strides the body's own
    acceleration averages out, so what is left is gravity), or over quiet
    standing when the recording has at least ``min_standing_s`` of it.
-2. **The forward/backward axis** is the principal axis of the horizontal
-   acceleration in the step band: braking and propulsion at every step are
-   larger than the side-to-side sway (harmonic-ratio literature; gaitlab's
-   research note section 2b).
-3. **Forward, not backward**: in stance the ground first brakes, then propels,
-   while the vertical force rises, then falls; so the fore-aft acceleration is
-   anti-correlated with the rate of change of the vertical acceleration:
-   ``corr(a_ap, -d a_v / dt) > 0`` when ``a_ap`` points forward.
+2. **Forward**: in stance the ground first brakes, then propels, while the
+   vertical force rises, then falls; so the fore-aft acceleration follows the
+   negative rate of change of the vertical acceleration,
+   ``corr(a_ap, -d a_v / dt) > 0`` when ``a_ap`` points forward. The forward
+   axis is the horizontal direction with the largest such covariance, which
+   gives the axis and its sign together. The side-to-side acceleration
+   changes sign between left and right stances and cancels out of it, though
+   its variance can match the fore-aft one (lever arm, pelvis rotation), so a
+   principal axis of the horizontal acceleration would not do.
+3. (The sign comes with step 2.)
 4. **Left** completes the right-handed frame: ``y = z x x``.
 
 Confidence is the share of 20-s windows whose own axis and sign agree with the
@@ -154,23 +156,28 @@ class MountingEstimator:
         hv = signal.sosfiltfilt(sos, hv, axis=0)[running]
         h, av = hv[:, :2], hv[:, 2]
         dav = np.gradient(av) * rate_hz
-        # 2. principal horizontal axis, overall and per window
-        def axis_of(hh: np.ndarray) -> np.ndarray:
-            w, v = np.linalg.eigh(hh.T @ hh)
-            return v[:, 1]
+        # 2-3. fore-aft axis and its sign in one go: the horizontal direction
+        # whose acceleration covaries most with -d a_v/dt. The side-to-side
+        # acceleration alternates sign between left and right stances while
+        # the vertical force does not, so its covariance with the vertical
+        # cancels over strides; its variance does not (lever arm, rotation),
+        # which is why a principal axis of the horizontal acceleration is not
+        # enough. The vertical leak from a tilted up axis is in quadrature
+        # with d a_v/dt, so it cancels too.
+        def axis_of(hh: np.ndarray, dd: np.ndarray) -> tuple[np.ndarray, float]:
+            c = -(hh.T @ dd)
+            norm = float(np.linalg.norm(c))
+            if norm == 0:
+                return np.array([1.0, 0.0]), 0.0
+            ax = c / norm
+            corr = norm / (np.linalg.norm(hh @ ax) * np.linalg.norm(dd) + 1e-12)
+            return ax, float(corr)
 
-        a = axis_of(h)
-        # 3. sign: corr(a_ap, -d a_v/dt) > 0 for forward
-        score = -np.dot(h @ a, dav) / (np.linalg.norm(h @ a) * np.linalg.norm(dav) + 1e-12)
-        if score < 0:
-            a, score = -a, -score
+        a, score = axis_of(h, dav)
         wn = int(self.window_s * rate_hz)
         agree, total = 0, 0
         for s in range(0, len(h) - wn + 1, wn):
-            hw, dw = h[s : s + wn], dav[s : s + wn]
-            aw = axis_of(hw)
-            sw = -np.dot(hw @ aw, dw)
-            aw = aw if sw > 0 else -aw
+            aw, _ = axis_of(h[s : s + wn], dav[s : s + wn])
             total += 1
             agree += float(np.dot(aw, a)) > np.cos(np.radians(20))
         consistency = agree / total if total else 1.0

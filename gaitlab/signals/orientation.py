@@ -178,7 +178,10 @@ class FusionOrientation:
         # force is gravity; Fusion's reference was the sensor-frame mean, which
         # is tilted by the correlation of attitude and force within a stride
         # (a larger pelvic drop on one side tilts it ~0.3 deg toward that side)
-        fw = np.einsum("nij,nj->ni", quat_to_matrix(q[ends]), acc_g[ends])
+        # block means, not the samples at the block ends: point samples at
+        # ahrs_rate_hz alias the impact transients (~0.2 g of tilt over the
+        # first strides of a run, measured)
+        fw = np.einsum("nij,nj->ni", quat_to_matrix(q[: m * k]), acc_g[: m * k]).reshape(m, k, 3).mean(axis=1)
         fw = _smooth(fw, straight, max(1, int(round(self.refine_s * rate_hz / k))), regime)
         fw /= np.linalg.norm(fw, axis=1, keepdims=True)
         d = np.column_stack([1.0 + fw[:, 2], fw[:, 1], -fw[:, 0], np.zeros(m)])  # takes fw onto +z
@@ -217,7 +220,7 @@ class FusionOrientation:
         feedback = np.vstack([feedback[:1], feedback])
         # the first seconds are the filter moving from its start to its steady
         # state, not bias: leave out three time constants (1 / gain s each)
-        weight = np.ones(len(feedback))
+        weight = self._straight(q, gyr_dps)  # in turns the feedback follows the centripetal tilt
         weight[: int(3 / max(self.gain, 1e-3) * rate_hz)] = 0.0
         if not weight.any():
             return np.zeros_like(feedback)
@@ -298,7 +301,7 @@ def _regimes(acc_g: np.ndarray, gyr_dps: np.ndarray, rate_hz: float) -> np.ndarr
 
 def _smooth(x: np.ndarray, weight: np.ndarray, w: int, regime: np.ndarray | None = None) -> np.ndarray:
     """Weighted centred moving average (applied twice) of rows of ``x``, within
-    each regime; stretches with no weight nearby are interpolated."""
+    each regime; where less than half the window has weight, interpolated."""
     if regime is not None and regime[-1] != regime[0]:
         out = np.empty_like(x)
         for r in np.unique(regime):
@@ -306,10 +309,14 @@ def _smooth(x: np.ndarray, weight: np.ndarray, w: int, regime: np.ndarray | None
             out[sel] = _smooth(x[sel], weight[sel], w)
         return out
     num, den = x * weight[:, None], weight.astype(float)
+    # zero padding, not "nearest": repeating an edge sample (a single instant
+    # of the stride, not a mean over it) would give it half the window's weight
     for _ in range(2):
-        num = ndimage.uniform_filter1d(num, w, axis=0, mode="nearest")
-        den = ndimage.uniform_filter1d(den, w, mode="nearest")
-    ok = den > 1e-3
+        num = ndimage.uniform_filter1d(num, w, axis=0, mode="constant")
+        den = ndimage.uniform_filter1d(den, w, mode="constant")
+    # a mean over less than half its window may cover less than a stride,
+    # which is not gravity: those points are interpolated instead
+    ok = den > 0.5
     if not ok.any():
         return x.copy()
     out = num[ok] / den[ok][:, None]

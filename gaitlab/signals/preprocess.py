@@ -72,5 +72,7 @@ class QuietStanding:
             speed = np.linalg.norm(gyr_dps - np.median(gyr_dps[still], axis=0) if still.any() else gyr_dps, axis=1)
             still &= ndimage.uniform_filter1d(speed, w, mode="nearest") < self.max_gyr_dps
         r = runs_of(still)
+        # the centred windows reach half a window into the motion on each side
+        r = r + np.array([w // 2, -(w // 2)])
         return r[(r[:, 1] - r[:, 0]) >= self.min_s * rate_hz]
 
