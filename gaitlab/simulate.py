@@ -211,9 +211,11 @@ def simulate_run(
     fz = np.where(stance, shape * G * step_t[j] / (gct[j] * mean_shape), 0.0)
     fx = np.where(stance, -0.35 * G * np.sin(2 * np.pi * ph), 0.0)  # brake, then propel; net 0
     fy = np.where(stance, -sgn * 0.06 * G * np.sin(np.pi * ph), 0.0)
-    # standing and the run-up: gravity only, blend in over 2 s
-    ramp = np.clip((t - (ic[0] - 2.0)) / 2.0, 0, 1)
-    ramp[~running & (t >= ic[-1])] = 0
+    # standing: gravity only. The gait's angular motion and the speed build up
+    # over the first 2 s of running and die down over the last 2 s, so no
+    # angle or rate jumps at the start or the end.
+    t_end = ic[-1] + step_t[-1]
+    ramp = np.clip(np.minimum(t - ic[0], t_end - t) / 2.0, 0, 1)
     fz = np.where(running, fz, G)
 
     # speed and heading
@@ -221,10 +223,16 @@ def simulate_run(
     if turns:
         for tt, ang, dur in _turn_plan(rng, ic[0], t[-1]):
             heading += ang * np.clip((t - tt) / dur, 0, 1)
-        heading += 4.0 * np.sin(2 * np.pi * t / 97.0) * running  # gentle curves
-    speed = np.where(running, speed_mps * ramp, 0.0)
+        heading += 4.0 * np.sin(2 * np.pi * np.maximum(t - ic[0], 0.0) / 97.0)  # gentle curves, from the start
+    speed = speed_mps * ramp
     yaw_rate = np.gradient(np.radians(heading), 1 / _FI)
-    a_cent = speed * yaw_rate  # to the left when turning left
+    # Turning (v dpsi/dt, to the left when turning left) and speeding up
+    # (dv/dt) need horizontal force, which only the ground gives: it comes in
+    # stance, shaped like the vertical force (fz / g averages 1 over a step);
+    # in flight the body is in free fall.
+    share = np.where(running, fz / G, 0.0)
+    a_cent = speed * yaw_rate * share
+    a_fwd = np.gradient(speed, 1 / _FI) * share
 
     # 3. pelvis attitude
     pulse = np.where(stance, np.sin(np.pi * np.minimum(ph / 0.8, 1.0)) ** 2, 0.0)
@@ -233,15 +241,15 @@ def simulate_run(
     # rotation: the pelvis turns toward the stance side... minimum (most turned to
     # the right) at a left IC when the first step is left; smooth cosine
     lead = 0.0 if first_left else 0.5
-    rot = np.where(running, -rot_pp / 2 * np.cos(2 * np.pi * (stride_ph - lead) + 0.0), 0.0) * ramp
-    tilt = 10.0 + np.where(running, tilt_range_deg / 2 * np.cos(2 * np.pi * (u / step_t[j] - 0.35)), 0.0) * ramp
+    rot = -rot_pp / 2 * np.cos(2 * np.pi * (stride_ph - lead)) * ramp
+    tilt = 10.0 + tilt_range_deg / 2 * np.cos(2 * np.pi * (u / step_t[j] - 0.35)) * ramp
     euler = np.radians(np.column_stack([heading + rot, obl, tilt]))
     r_wp = Rotation.from_euler("ZXY", euler)
 
     # 4. sensor: translational acceleration of the pelvis centre in world
     c, s = np.cos(np.radians(heading)), np.sin(np.radians(heading))
     # body acceleration (specific force minus gravity) in the heading frame
-    ax_h, ay_h, az_h = fx, fy + a_cent, fz - G
+    ax_h, ay_h, az_h = fx + a_fwd, fy + a_cent, fz - G
     acc_c = np.column_stack([c * ax_h - s * ay_h, s * ax_h + c * ay_h, az_h])
     # lever arm: second derivative of R r
     lever = r_wp.apply(np.asarray(lever_arm_m, float))
@@ -249,8 +257,9 @@ def simulate_run(
     f_world = acc_c + acc_lever + np.array([0.0, 0.0, G])
     r_ws = r_wp * Rotation.from_matrix(m)
     f_sensor = r_ws.inv().apply(f_world)
-    rel = (r_ws[:-1].inv() * r_ws[1:]).as_rotvec() * _FI
-    gyr = np.degrees(np.vstack([rel, rel[-1:]]))
+    # central difference: the rate at t, not half a millisecond ahead
+    rel = (r_ws[:-2].inv() * r_ws[2:]).as_rotvec() * (_FI / 2)
+    gyr = np.degrees(np.vstack([rel[:1], rel, rel[-1:]]))
     # anti-alias low-pass and sampling with a random phase
     sos = signal.butter(2, min(0.4 * rate_hz, 400.0), fs=_FI, output="sos")
     f_sensor = signal.sosfiltfilt(sos, f_sensor, axis=0)
@@ -286,16 +295,17 @@ def simulate_run(
             sel = lic
         spans = np.concatenate([np.arange(int(ic[i] * _FI), int(ic[i + 2] * _FI)) for i in sel])
         neutral_true, source = float(obl[spans].mean()), "running"
-    # height: double integral of the vertical acceleration, slow drift removed
-    height = np.cumsum(np.cumsum(az_h) / _FI) / _FI
-    height -= _trend(height, _FI)
     drop, vo = np.empty(len(ic)), np.full(len(ic), np.nan)
     for i in range(len(ic)):
         a, b = int(np.ceil(ic[i] * _FI)), int(to[i] * _FI) + 1
         drop[i] = np.max((1.0 if side[i] == "L" else -1.0) * (obl[a:b] - neutral_true))
         if i + 1 < len(ic):
-            seg = height[a : int(ic[i + 1] * _FI)]
-            vo[i] = (seg.max() - seg.min()) * 1000
+            # vertical oscillation: height over this step, double-integrated
+            # from the vertical acceleration with the one initial velocity
+            # that makes it periodic (back to its IC height at the next IC)
+            z = np.cumsum(np.cumsum(az_h[a : int(ic[i + 1] * _FI)]) / _FI) / _FI
+            z -= z[-1] * np.arange(1, len(z) + 1) / len(z)
+            vo[i] = np.ptp(z) * 1000
     next_ic = np.concatenate([ic[1:], [np.nan]])
     steps = pd.DataFrame(
         {
@@ -331,11 +341,6 @@ def simulate_run(
     run = Run(path=None, format="simulated", imu=imu, imu_rate_hz=float(rate_hz), sport="running",
               start_time=start, warnings=["simulated by gaitlab.simulate (not a real recording)"])
     return SimulatedRun(run, truth, params)
-
-
-def _trend(x: np.ndarray, fs: float) -> np.ndarray:
-    sos = signal.butter(2, 0.3, fs=fs, output="sos")
-    return signal.sosfiltfilt(sos, x)
 
 
 def _turn_plan(rng: np.random.Generator, t_start: float, t_end: float) -> list[tuple[float, float, float]]:

@@ -145,21 +145,36 @@ def _case_id(c: tuple) -> str:
     return f"seed{c[0]}-{c[1]:.0f}Hz"
 
 
+def _unit(v: np.ndarray) -> np.ndarray:
+    return v / np.linalg.norm(v)
+
+
 @pytest.mark.parametrize("case", GRID, ids=_case_id)
 def test_mounting_found(case):
-    """The pelvis left axis is the true one within 3 deg, for any mounting.
+    """Up is the true mean vertical within 2.5 deg and forward the true
+    pelvis forward within 5 deg in the level plane, for any mounting.
 
-    Only left is compared: the pelvis' static anterior tilt (10 deg in the
-    simulator) cannot be seen in the data, so gaitlab's up is the mean world
-    vertical and its forward is level; both differ from the anatomical axes
-    by that tilt, a rotation about left that only offsets tilt angles
-    (Baker's z-x-y order applies tilt last).
+    gaitlab's up is the mean world vertical, not the pelvis' anatomical z:
+    the static anterior tilt (10 deg in the simulator) and neutral obliquity
+    cannot be seen in the data, and only offset the angles (removed with the
+    neutral). So up is compared with the true world vertical in sensor axes,
+    from the simulator's attitude, and forward in the plane normal to it.
+    The accelerometer bias (up to 0.35 m/s², so 2 deg of tilt) limits up; a
+    lever arm with a left/right drop asymmetry limits forward (~3 deg in seed
+    10, measured).
     """
+    from scipy.spatial.transform import Rotation
+
     sim, res = _case(*case)
+    sig = sim.truth.signals
+    angles = np.column_stack([sig["heading_deg"] + sig["rotation_deg"], sig["obliquity_deg"], sig["tilt_deg"]])
+    r_ws = Rotation.from_euler("ZXY", np.radians(angles)) * Rotation.from_matrix(sim.truth.mounting)
+    up_true = _unit(r_ws.inv().apply([0.0, 0.0, 1.0]).mean(axis=0))
     m_est = np.asarray(res.info["mounting"]["matrix"])
-    m_true = np.asarray(sim.truth.mounting)
-    cos = float(m_est[1] @ m_true[1])
-    assert np.degrees(np.arccos(np.clip(cos, -1, 1))) < 3.0
+    fwd_true = _unit(sim.truth.mounting[0] - (sim.truth.mounting[0] @ up_true) * up_true)
+    fwd_est = _unit(m_est[0] - (m_est[0] @ up_true) * up_true)
+    assert np.degrees(np.arccos(np.clip(m_est[2] @ up_true, -1, 1))) < 2.5
+    assert np.degrees(np.arccos(np.clip(fwd_est @ fwd_true, -1, 1))) < 5.0
     assert res.info["mounting"]["confidence"] >= 0.8
 
 
