@@ -81,14 +81,21 @@ def _text(run: Run) -> str:
     return "\n".join(lines)
 
 
+_RATE = click.option(
+    "--rate-hz", type=click.FloatRange(min=0, min_open=True), default=None,
+    help="Sample rate of an IMU CSV that has a sample counter but no time column.",
+)
+
+
 @main.command()
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-def info(file: Path, as_json: bool) -> None:
+@_RATE
+def info(file: Path, as_json: bool, rate_hz: float | None) -> None:
     """Device, sport, start, duration, distance, form metrics and warnings of FILE."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # they are part of the printed summary
-        run = read(file)
+        run = read(file, rate_hz=rate_hz)
     if as_json:
         click.echo(json.dumps(run.summary(), indent=2, default=str))
     else:
@@ -120,11 +127,13 @@ def _analysis_text(a: Analysis) -> str:
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path), help="Write summary, steps and strides as JSON to this file.")
 @click.option("--steps-csv", type=click.Path(dir_okay=False, path_type=Path), help="Write the per-step table as CSV to this file.")
-def analyze(file: Path, json_out: Path | None, steps_csv: Path | None) -> None:
-    """Pelvic drop, rotation and running dynamics of every step in FILE (a pelvis IMU recording)."""
+@_RATE
+def analyze(file: Path, json_out: Path | None, steps_csv: Path | None, rate_hz: float | None) -> None:
+    """Pelvic drop, rotation and running dynamics of every step in FILE (a pelvis IMU recording:
+    a CSV file, a folder or zip of a phone app's CSV export, or a FIT file with IMU messages)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # they are part of the printed summary
-        run = read(file)
+        run = read(file, rate_hz=rate_hz)
         result = analyze_run(run)
     result.warnings[:0] = [w for w in run.warnings if w not in result.warnings]
     if json_out:

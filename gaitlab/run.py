@@ -101,9 +101,12 @@ class Run:
     # ------------------------------------------------------------------ summary
     @property
     def duration_s(self) -> float:
-        """Seconds from the first to the last record (0 without records)."""
-        t = self.records.get("elapsed_s")
-        return float(t.iloc[-1] - t.iloc[0]) if t is not None and len(t) else 0.0
+        """Seconds from the first to the last record, else IMU sample (0 without either)."""
+        for table in (self.records, self.imu):
+            t = table.get("elapsed_s")
+            if t is not None and len(t):
+                return float(t.iloc[-1] - t.iloc[0])
+        return 0.0
 
     @property
     def distance_m(self) -> float | None:

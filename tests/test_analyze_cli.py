@@ -32,10 +32,6 @@ def sim_csv(tmp_path_factory):
     return sim, path
 
 
-CSV_XFAIL = pytest.mark.xfail(strict=True, reason="IMU CSV import (issue 3, item 1) has not landed yet")
-
-
-@CSV_XFAIL
 def test_analyze_json_and_steps_csv(sim_csv, tmp_path):
     sim, path = sim_csv
     out, steps_csv = tmp_path / "out.json", tmp_path / "steps.csv"
@@ -65,7 +61,6 @@ def test_analyze_fit_without_imu_is_a_clear_error():
     assert "Traceback" not in proc.stderr
 
 
-@CSV_XFAIL
 @pytest.mark.parametrize(
     "kind, expect",
     [("still", "never moved"), ("short", "too short"), ("bike", "does not look like running")],

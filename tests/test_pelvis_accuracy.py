@@ -16,6 +16,7 @@ import warnings
 from functools import lru_cache
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import gaitlab
@@ -195,3 +196,116 @@ def test_neutral_source_follows_standing():
     for sim, res in _analysed():
         assert res.info["neutral_source"].startswith(sim.truth.neutral_source)
 
+
+
+# ------------------------------------------------------------- through recorder CSV layouts
+
+G = 9.80665  # standard gravity, m/s² (what MetaBase calls 1 g)
+_ACC = ["acc_x_mps2", "acc_y_mps2", "acc_z_mps2"]
+_GYR = ["gyr_x_dps", "gyr_y_dps", "gyr_z_dps"]
+
+
+def _write_sensor_logger(imu, path):
+    """Sensor Logger (Android) zip: TotalAcceleration.csv / Gyroscope.csv, time in ns
+    since the epoch, seconds_elapsed, axes in z, y, x order, m/s² and rad/s."""
+    import zipfile
+
+    ns = imu["timestamp"].astype("int64").to_numpy()
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, vals in (("TotalAcceleration.csv", imu[_ACC].to_numpy()), ("Gyroscope.csv", np.radians(imu[_GYR].to_numpy()))):
+            df = pd.DataFrame({"time": ns, "seconds_elapsed": (ns - ns[0]) / 1e9, "z": vals[:, 2], "y": vals[:, 1], "x": vals[:, 0]})
+            zf.writestr(f"run/{name}", df.to_csv(index=False))
+    return path
+
+
+def _write_phyphox(imu, path, rng):
+    """phyphox zip (semicolon, decimal comma): Accelerometer.csv and Gyroscope.csv,
+    "Time (s)" from the start, m/s² and rad/s; phone timing jitters by +-1 ms."""
+    import zipfile
+
+    t = imu["elapsed_s"].to_numpy() + rng.uniform(-0.001, 0.001, len(imu))
+    t[0] = 0.0
+    acc = pd.DataFrame({"Time (s)": t, **{f"Acceleration {a} (m/s^2)": imu[f"acc_{a}_mps2"] for a in "xyz"}})
+    gyr = pd.DataFrame({"Time (s)": t, **{f"Gyroscope {a} (rad/s)": np.radians(imu[f"gyr_{a}_dps"]) for a in "xyz"}})
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("Accelerometer.csv", acc.to_csv(index=False, sep=";", decimal=",", quoting=2))
+        zf.writestr("Gyroscope.csv", gyr.to_csv(index=False, sep=";", decimal=",", quoting=2))
+    return path
+
+
+def _write_metabase(imu, folder):
+    """MetaBase: one file per sensor, epoch (ms), local time, elapsed (s), g and deg/s
+    with 3 decimals, as the app writes them."""
+    folder.mkdir()
+    ms = imu["timestamp"].astype("int64").to_numpy() // 1_000_000
+    local = (imu["timestamp"] - pd.Timedelta(hours=4)).dt.strftime("%Y-%m-%dT%H.%M.%S.%f").str[:-3]
+    base = {"epoch (ms)": ms, "time (-04:00)": local, "elapsed (s)": (ms - ms[0]) / 1000}
+    pd.DataFrame({**base, **{f"{a}-axis (g)": (imu[f"acc_{a}_mps2"] / G).round(3) for a in "xyz"}}).to_csv(
+        folder / "MetaWear_2026-05-01T03.00.00.000_C8B2_Accelerometer_100.000Hz_1.5.0.csv", index=False)
+    pd.DataFrame({**base, **{f"{a}-axis (deg/s)": imu[f"gyr_{a}_dps"].round(3) for a in "xyz"}}).to_csv(
+        folder / "MetaWear_2026-05-01T03.00.00.000_C8B2_Gyroscope_100.000Hz_1.5.0.csv", index=False)
+    return folder
+
+
+LAYOUTS = [("sensor-logger", 21, 100.0), ("phyphox", 22, 200.0), ("metabase", 23, 100.0)]
+
+
+@pytest.mark.parametrize("layout, seed, rate", LAYOUTS, ids=[x[0] for x in LAYOUTS])
+def test_targets_through_recorder_layouts(tmp_path, layout, seed, rate):
+    """The issue's targets on simulated runs written in real recorder layouts and
+    read back by gaitlab.read (units, axis order, clocks, jitter and rounding)."""
+    sim = simulate.simulate_run(duration_s=240.0, rate_hz=rate, seed=seed, mounting="random", standing_s=5.0)
+    imu = sim.run.imu
+    if layout == "sensor-logger":
+        path = _write_sensor_logger(imu, tmp_path / "Recording.zip")
+    elif layout == "phyphox":
+        path = _write_phyphox(imu, tmp_path / "phyphox.zip", np.random.default_rng(seed))
+    else:
+        path = _write_metabase(imu, tmp_path / "metabase")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        run = gaitlab.read(path)
+        res = gaitlab.analyze(run)
+    # the file's first grid sample, in the simulator's time
+    t0 = (run.start_time - imu["timestamp"].iloc[0]).total_seconds() if run.start_time is not None else 0.0
+    ts, es = sim.truth.steps, res.steps
+    i, j = _match(ts["ic_s"].to_numpy(), es["t_s"].to_numpy() + t0)
+    assert len(i) >= 0.99 * len(ts) and len(j) >= 0.99 * len(es)
+    assert (ts["side"].to_numpy()[i] == es["side"].to_numpy()[j]).mean() >= 0.99
+    d = es["pelvic_drop_deg"].to_numpy()[j] - ts["pelvic_drop_deg"].to_numpy()[i]
+    assert np.sqrt(np.nanmean(d**2)) <= 0.75 and abs(np.nanmean(d)) <= 0.3
+    assert abs(np.nanmean(es["gct_ms"].to_numpy()[j] - ts["gct_ms"].to_numpy()[i])) <= 10.0
+    tr, er = sim.truth.strides, res.strides
+    i2, j2 = _match(tr["ic_s"].to_numpy(), er["t_s"].to_numpy() + t0)
+    r = er["pelvic_rotation_deg"].to_numpy()[j2] - tr["pelvic_rotation_deg"].to_numpy()[i2]
+    assert np.sqrt(np.nanmean(r**2)) <= 1.0
+
+
+def test_targets_through_a_fit_file_with_raw_imu_messages(tmp_path):
+    """FIT files with raw IMU messages go through the same pipeline: the simulated
+    run as raw accelerometer / gyroscope counts with three_d_sensor_calibration
+    (written by the peer FIT writer fit-tool), read by gaitlab.read."""
+    from fitwriter import write_imu_run
+
+    sim = simulate.simulate_run(duration_s=180.0, rate_hz=100.0, seed=24, mounting="random", standing_s=4.0)
+    imu = sim.run.imu
+    acc_cal = {"factor": 1, "divisor": 4096, "level_shift": 32768, "offset": [12, -30, 7], "matrix": np.eye(3)}
+    gyr_cal = {"factor": 1, "divisor": 16, "level_shift": 32768, "offset": [-5, 3, 9], "matrix": np.eye(3)}
+
+    def counts(values, cal):
+        return np.rint(values * cal["divisor"] / cal["factor"] + cal["level_shift"] + np.asarray(cal["offset"]))
+
+    path = tmp_path / "pelvis.fit"
+    write_imu_run(path, counts(imu[_ACC].to_numpy() / G, acc_cal), counts(imu[_GYR].to_numpy(), gyr_cal), 100,
+                  acc_cal, gyr_cal)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        run = gaitlab.read(path)
+        res = gaitlab.analyze(run)
+    assert run.imu_rate_hz == 100.0
+    ts, es = sim.truth.steps, res.steps  # both in s from the first IMU sample
+    i, j = _match(ts["ic_s"].to_numpy(), es["t_s"].to_numpy())
+    assert len(i) >= 0.99 * len(ts) and len(j) >= 0.99 * len(es)
+    assert (ts["side"].to_numpy()[i] == es["side"].to_numpy()[j]).mean() >= 0.99
+    d = es["pelvic_drop_deg"].to_numpy()[j] - ts["pelvic_drop_deg"].to_numpy()[i]
+    assert np.sqrt(np.nanmean(d**2)) <= 0.75 and abs(np.nanmean(d)) <= 0.3

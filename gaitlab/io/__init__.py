@@ -8,17 +8,30 @@ from pathlib import Path
 from ..errors import FileFormatError, UnsupportedFileError
 from ..run import Run
 from .fit import read_fit
+from .imu_csv import CSV_SUFFIXES, read_imu_csv
 
-__all__ = ["read", "read_fit"]
+__all__ = ["read", "read_fit", "read_imu_csv"]
 
 
-def read(path: str | PathLike[str]) -> Run:
+def read(
+    path: str | PathLike[str],
+    *,
+    columns: dict[str, str] | None = None,
+    rate_hz: float | None = None,
+) -> Run:
     """Read a recording into a :class:`~gaitlab.run.Run`.
 
     Parameters
     ----------
     path
-        A ``.fit`` or ``.fit.gz`` file. The file is opened read-only.
+        A ``.fit`` or ``.fit.gz`` file; an IMU export as ``.csv``, ``.csv.gz``,
+        ``.txt`` or ``.tsv``; a ``.zip`` or a folder of per-sensor CSVs (Sensor
+        Logger, phyphox, MetaBase). Files are opened read-only.
+    columns
+        CSV only: the file's column names mapped to canonical names with units
+        (``{"AccelX": "acc_x_g", "t": "time_s"}``) for headers gaitlab does not know.
+    rate_hz
+        CSV only: the sample rate of a file without a time column.
 
     Returns
     -------
@@ -32,14 +45,20 @@ def read(path: str | PathLike[str]) -> Run:
     p = Path(path)
     if not p.exists():
         raise FileFormatError(str(path), "no such file")
+    name = p.name.lower()
     suffixes = [s.lower() for s in p.suffixes[-2:]]
     if suffixes[-1:] == [".fit"] or suffixes == [".fit", ".gz"]:
         return read_fit(p)
-    if p.is_file():
-        with open(p, "rb") as fh:
-            head = fh.read(12)
-        if head[8:12] == b".FIT":  # a FIT file with another name
-            return read_fit(p)
+    if p.is_dir():
+        return read_imu_csv(p, columns, rate_hz=rate_hz)
+    with open(p, "rb") as fh:
+        head = fh.read(12)
+    if head[8:12] == b".FIT":  # a FIT file with another name
+        return read_fit(p)
+    if name.endswith(CSV_SUFFIXES) or name.endswith(".zip"):
+        return read_imu_csv(p, columns, rate_hz=rate_hz)
     raise UnsupportedFileError(
-        str(path), f"unsupported file type {''.join(p.suffixes) or '(no extension)'}; gaitlab reads .fit and .fit.gz"
+        str(path),
+        f"unsupported file type {''.join(p.suffixes) or '(no extension)'}; gaitlab reads .fit, .fit.gz, "
+        ".csv, .csv.gz, .txt, .tsv, .zip and folders of CSV files",
     )

@@ -224,7 +224,13 @@ def analyze(
     moving = ~stand_mask
     running_mask = np.concatenate([_moving(s.acc, rate) & moving[s.a : s.b] for s in stretches])
     if running_mask.sum() < 10 * rate:
-        raise AnalysisError(src, "no running found: the sensor barely moves (need at least 10 s of running)")
+        sd_g = max(float(_acc_sd(s.acc, rate).max()) for s in stretches) / G
+        raise AnalysisError(
+            src,
+            "does not look like running with a pelvis-worn sensor: the movement is too gentle "
+            f"(|a| varies by at most {sd_g:.2f} g SD over 2 s; a pelvis in running, over 0.2 g, "
+            "for at least 10 s)",
+        )
     if isinstance(mounting, Mounting):
         mnt = mounting
     else:
@@ -361,15 +367,19 @@ def analyze(
     return Analysis(run, steps_df, strides_df, summary, info, sig, warns)
 
 
-def _moving(acc: np.ndarray, rate: float) -> np.ndarray:
-    """Samples in 2-s windows whose |a| varies like locomotion (sd > 0.2 g)."""
+def _acc_sd(acc: np.ndarray, rate: float) -> np.ndarray:
+    """Standard deviation (m/s²) of |a| in centred 2-s windows."""
     from scipy import ndimage
 
     w = int(2 * rate)
     norm = np.linalg.norm(acc, axis=1)
     m = ndimage.uniform_filter1d(norm, w, mode="nearest")
-    sd = np.sqrt(np.maximum(ndimage.uniform_filter1d(norm**2, w, mode="nearest") - m**2, 0))
-    return sd > 0.2 * G
+    return np.sqrt(np.maximum(ndimage.uniform_filter1d(norm**2, w, mode="nearest") - m**2, 0))
+
+
+def _moving(acc: np.ndarray, rate: float) -> np.ndarray:
+    """Samples in 2-s windows whose |a| varies like running (sd > 0.2 g)."""
+    return _acc_sd(acc, rate) > 0.2 * G
 
 
 def _gravity_only_attitude(acc: np.ndarray, rate: float) -> np.ndarray:

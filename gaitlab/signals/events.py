@@ -62,17 +62,28 @@ def step_frequency_hz(av_mps2: np.ndarray, rate_hz: float, band_hz: tuple[float,
     return float(f[k]), float(p[near].sum() / p[(f > 0.5) & (f < 12)].sum())
 
 
-def _crossing(x: np.ndarray, start: int, stop: int, level: float, rising: bool) -> float:
-    """First sub-sample index in [start, stop) where x crosses ``level``."""
-    seg = x[start:stop]
-    hit = np.flatnonzero(seg >= level) if rising else np.flatnonzero(seg <= level)
-    if not len(hit):
-        return np.nan
-    i = start + int(hit[0])
-    if i == 0:
-        return float(i)
-    a, b = x[i - 1], x[i]
-    return i - 1 + (level - a) / (b - a) if b != a else float(i)
+def _crossings(x: np.ndarray, start: np.ndarray, stop: np.ndarray, level: np.ndarray, rising: bool) -> np.ndarray:
+    """Per segment ``[start, stop)`` of ``x``, the first sub-sample index where
+    ``x`` reaches ``level`` (from below if ``rising``); NaN where it does not.
+    Vectorised over segments on a padded (segments x longest) index grid."""
+    start = np.asarray(start, dtype=np.int64)
+    stop = np.asarray(stop, dtype=np.int64)
+    out = np.full(len(start), np.nan)
+    if not len(start):
+        return out
+    width = int(max(1, (stop - start).max()))
+    idx = start[:, None] + np.arange(width)[None, :]
+    inside = idx < stop[:, None]
+    vals = x[np.minimum(idx, len(x) - 1)]
+    hit = inside & ((vals >= level[:, None]) if rising else (vals <= level[:, None]))
+    has = hit.any(axis=1)
+    i = start + np.argmax(hit, axis=1)
+    prev = np.maximum(i - 1, 0)
+    a, b = x[prev], x[i]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        frac = np.where(b != a, (level - a) / (b - a), 1.0)
+    out[has] = np.where(i[has] == 0, 0.0, prev[has] + frac[has])
+    return out
 
 
 @dataclass(frozen=True)
@@ -135,22 +146,21 @@ class StepDetector:
         maxgap = int(self.step_s[1] * rate_hz)
         bounds = np.concatenate([[max(0, peaks[0] - maxgap)], peaks, [min(len(av) - 1, peaks[-1] + maxgap)]])
         mins = np.array([a + int(np.argmin(av[a : b + 1])) for a, b in zip(bounds[:-1], bounds[1:])])
-        ic = np.full(len(peaks), np.nan)
-        to = np.full(len(peaks), np.nan)
-        for k, p in enumerate(peaks):
-            # 3. IC: extrapolate the first rise after the flight minimum back to it
-            lo_lvl, m0 = av[mins[k]], mins[k]
-            pk = av[m0 : p + 1].max()
-            rng = pk - lo_lvl
-            t_lo = _crossing(av, m0, p + 1, lo_lvl + self.low * rng, True)
-            t_hi = _crossing(av, int(t_lo) if np.isfinite(t_lo) else m0, p + 1, lo_lvl + self.high * rng, True)
-            ic[k] = t_lo - (t_hi - t_lo) * self.low / (self.high - self.low)
-            # 4. TO: the last fall of the active hump, down to the flight level after
-            lo2, m1 = av[mins[k + 1]], mins[k + 1]
-            rng2 = av[p] - lo2
-            s_hi = _crossing(av, p, m1 + 1, lo2 + self.high * rng2, False)
-            s_lo = _crossing(av, int(s_hi) if np.isfinite(s_hi) else p, m1 + 1, lo2 + self.low * rng2, False)
-            to[k] = s_lo + (s_lo - s_hi) * self.low / (self.high - self.low)
+        # 3. IC: extrapolate the first rise after the flight minimum back to it
+        m0, m1 = mins[:-1], mins[1:]
+        lo_lvl = av[m0]
+        rng = _segment_max(av, m0, peaks + 1) - lo_lvl
+        t_lo = _crossings(av, m0, peaks + 1, lo_lvl + self.low * rng, True)
+        t_hi = _crossings(av, np.where(np.isfinite(t_lo), np.nan_to_num(t_lo), m0).astype(np.int64), peaks + 1,
+                          lo_lvl + self.high * rng, True)
+        ic = t_lo - (t_hi - t_lo) * self.low / (self.high - self.low)
+        # 4. TO: the last fall of the active hump, down to the flight level after
+        lo2 = av[m1]
+        rng2 = av[peaks] - lo2
+        s_hi = _crossings(av, peaks, m1 + 1, lo2 + self.high * rng2, False)
+        s_lo = _crossings(av, np.where(np.isfinite(s_hi), np.nan_to_num(s_hi), peaks).astype(np.int64), m1 + 1,
+                          lo2 + self.low * rng2, False)
+        to = s_lo + (s_lo - s_hi) * self.low / (self.high - self.low)
         steps = pd.DataFrame(
             {"ic": ic, "to": to, "peak": peaks, "peak_mps2": av[peaks], "flight_mps2": av[mins[:-1]]}
         )
@@ -159,6 +169,14 @@ class StepDetector:
         ok = steps["ic"].notna() & steps["to"].notna() & stance.between(*self.stance_ms)
         steps = steps[ok].reset_index(drop=True)
         return steps
+
+
+def _segment_max(x: np.ndarray, start: np.ndarray, stop: np.ndarray) -> np.ndarray:
+    """Maximum of ``x`` over each non-empty ``[start, stop)``."""
+    width = int(max(1, (stop - start).max()))
+    idx = start[:, None] + np.arange(width)[None, :]
+    vals = np.where(idx < stop[:, None], x[np.minimum(idx, len(x) - 1)], -np.inf)
+    return vals.max(axis=1)
 
 
 def _empty_steps() -> pd.DataFrame:

@@ -24,6 +24,7 @@ from ...run import Run
 from . import _salvage
 from .developer import DevColumn, classify_apps, map_field
 from .fields import FOOT_SPORTS, ZERO_IS_MISSING, canonical_name, is_date_time
+from ..grid import to_common_grid
 from .imu import imu_table
 
 __all__ = ["read_fit", "decode_fit_bytes"]
@@ -477,8 +478,10 @@ def messages_to_run(messages: dict[str, list[dict]], path: Path | None, problems
         start_time = sessions["start_time"].min()
     elif len(imu):
         start_time = imu["timestamp"].min()
+    imu_rate_hz = None
     if len(imu) and start_time is not None:
-        imu.insert(1, "elapsed_s", (imu["timestamp"] - start_time).dt.total_seconds())
+        imu, imu_rate_hz, grid_problems = _imu_on_grid(imu, start_time)
+        warns += [f"imu: {w}" for w in grid_problems]
     first = sessions.iloc[0] if len(sessions) else {}
     src = pd.DataFrame(sources)
     if len(src):
@@ -498,10 +501,35 @@ def messages_to_run(messages: dict[str, list[dict]], path: Path | None, problems
         sub_sport=first.get("sub_sport"),
         start_time=start_time,
         imu=imu,
+        imu_rate_hz=imu_rate_hz,
         source_fields=src,
         warnings=warns,
         messages=messages,
     )
+
+
+def _imu_on_grid(imu: pd.DataFrame, start_time: pd.Timestamp) -> tuple[pd.DataFrame, float, list[str]]:
+    """The IMU samples (``timestamp`` + sensor columns) on one uniform grid.
+
+    Each sensor (accelerometer, gyroscope, magnetometer) is taken at its own
+    sample times; the grid runs at the accelerometer's rate over the time all
+    cover. ``elapsed_s`` counts from ``start_time`` (the records' start), and
+    ``timestamp`` is ``start_time + elapsed_s``.
+    """
+    t = (imu["timestamp"] - start_time).dt.total_seconds().to_numpy()
+    streams, labels = [], []
+    for stem in ("acc_", "gyr_", "mag_"):
+        cols = [c for c in imu.columns if c.startswith(stem)]
+        if not cols:
+            continue
+        have = imu[cols].notna().any(axis=1).to_numpy()
+        streams.append((t[have], {c: imu[c].to_numpy(dtype=float)[have] for c in cols}))
+        labels.append({"acc_": "accelerometer", "gyr_": "gyroscope", "mag_": "magnetometer"}[stem])
+    frame, rate, problems, t0 = to_common_grid(streams, labels=labels if len(streams) > 1 else None)
+    frame["elapsed_s"] = np.round(frame["elapsed_s"].to_numpy() + t0, 9)
+    ts = start_time + pd.to_timedelta(np.rint(frame["elapsed_s"].to_numpy() * 1e9).astype(np.int64), unit="ns")
+    frame.insert(0, "timestamp", ts)
+    return frame.reset_index(drop=True), rate, problems
 
 
 def _fill_canonical(records: pd.DataFrame, dev: dict[str, DevColumn], sources: list[dict]) -> None:

@@ -1,0 +1,279 @@
+"""Put inertial samples on a uniform time grid (the contract of ``Run.imu``).
+
+Sensors and phones rarely sample on a perfect clock: timestamps jitter, repeat,
+run backwards after a merge, or stop for a while when a connection drops.
+:func:`to_uniform_grid` turns samples at arbitrary times into rows at
+``t0 + k / rate``; :func:`to_common_grid` does the same for several streams on
+different clocks (an accelerometer file and a gyroscope file), over the time
+they overlap, at the first (accelerometer) stream's rate.
+
+Holes longer than ``max_gap_s`` are never bridged: grid points inside them are
+NaN and flagged in the ``gap`` column. Shorter holes and irregular sampling are
+linearly interpolated. Samples already on a uniform clock are kept as they are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["COMMON_RATES_HZ", "estimate_rate", "to_uniform_grid", "to_common_grid"]
+
+#: Output rates of common IMUs (ST, Bosch, InvenSense ODRs and round numbers).
+COMMON_RATES_HZ = (
+    1, 5, 10, 12.5, 20, 25, 26, 30, 40, 50, 52, 60, 64, 100, 104, 120, 128,
+    200, 208, 250, 256, 400, 416, 500, 512, 800, 833, 1000, 1024, 1600, 1666, 2000, 3200, 3333, 6664,
+)
+
+#: Timestamps within this fraction of a sample period of the grid count as on it.
+_ON_GRID_TOL = 0.01
+
+
+def estimate_rate(t_s: np.ndarray) -> float | None:
+    """Sample rate (Hz) from sorted sample times: 1 / the typical positive step,
+    snapped to a common sensor rate when within 2 % of one. ``None`` if unknown."""
+    t = np.asarray(t_s, dtype=float)
+    t = t[np.isfinite(t)]
+    if len(t) < 2:
+        return None
+    d = np.diff(t)
+    d = d[d > 0]
+    if not len(d):
+        return None
+    med = float(np.median(d))
+    # the mean of the ordinary steps: right also for times rounded to whole ms
+    ordinary = d[(d >= 0.5 * med * (1 - 1e-6)) & (d <= 1.5 * med * (1 + 1e-6))]
+    mean = float(ordinary.mean()) if len(ordinary) else med
+    rates = np.asarray(COMMON_RATES_HZ, dtype=float)
+    for rate in (1.0 / mean, 1.0 / med):
+        rel = np.abs(rates - rate) / rates
+        i = int(np.argmin(rel))
+        if rel[i] <= 0.02:
+            return float(rates[i])
+    return float(f"{1.0 / mean:.6g}")
+
+
+def _prepare(t_s: np.ndarray, values: Mapping[str, np.ndarray], problems: list[str], label: str):
+    """Finite, strictly increasing times and the matching value rows."""
+    t = np.asarray(t_s, dtype=float)
+    cols = {k: np.asarray(v, dtype=float) for k, v in values.items()}
+    for k, v in cols.items():
+        if v.shape != t.shape:
+            raise ValueError(f"column {k!r} has {len(v)} values for {len(t)} times")
+    bad = ~np.isfinite(t)
+    if bad.any():
+        problems.append(f"{label}{int(bad.sum())} samples without a time dropped")
+        t = t[~bad]
+        cols = {k: v[~bad] for k, v in cols.items()}
+    if len(t) > 1:
+        d = np.diff(t)
+        back = int((d < 0).sum())
+        if back:
+            problems.append(f"{label}time runs backwards {back} times; samples sorted by time")
+            order = np.argsort(t, kind="stable")
+            t = t[order]
+            cols = {k: v[order] for k, v in cols.items()}
+        before = len(t)
+        if back or not np.all(d > 0):
+            t, first = np.unique(t, return_index=True)  # keeps the first of equal times
+        else:
+            first = np.arange(before)
+        if len(first) < before:
+            n = before - len(first)
+            problems.append(f"{label}{n} samples with a repeated time dropped (first kept)")
+            cols = {k: v[first] for k, v in cols.items()}
+    return t, cols
+
+
+def _tolerance(t: np.ndarray, period: float) -> float:
+    """How far from a grid point a sample time may be and count as on it: 1 % of
+    a period, or half the resolution of times written in whole ms / cs."""
+    tol = _ON_GRID_TOL * period
+    for res in (1e-3, 1e-2):
+        if res < period and len(t) and np.all(np.abs(t / res - np.rint(t / res)) < 1e-6):
+            return max(tol, 0.5 * res + 1e-9)
+    return tol
+
+
+def _sample(
+    t: np.ndarray, cols: Mapping[str, np.ndarray], grid: np.ndarray, rate: float, max_gap_s: float
+) -> tuple[dict[str, np.ndarray], np.ndarray, bool | int]:
+    """Values of the columns at the grid times; and where the grid is in a gap.
+
+    Returns the values, the gap mask and ``True`` when the samples were
+    resampled, else the number of grid points filled in short holes.
+    """
+    n = len(grid)
+    period = 1.0 / rate
+    tol = _tolerance(t, period)
+    # samples already on this grid (possibly with holes): keep them as they are
+    k = np.rint((t - grid[0]) * rate) if n else np.array([])
+    on_grid = bool(
+        len(t) and n
+        and np.all(np.abs(t - (grid[0] + k * period)) < tol)
+        and np.all(np.diff(k) >= 1)
+    )
+    # where each grid point falls between source samples
+    idx = np.searchsorted(t, grid, side="right") - 1
+    inside = (idx >= 0) & (idx < len(t) - 1)
+    step = np.full(n, np.inf)
+    if len(t) > 1:
+        dt = np.diff(t)
+        step[inside] = dt[idx[inside]]
+    # a point exactly on a sample is never in a gap; one strictly between two
+    # samples further apart than max_gap_s is
+    at_sample = np.zeros(n, dtype=bool)
+    ok = idx >= 0
+    at_sample[ok] = np.abs(grid[ok] - t[idx[ok]]) < tol
+    nxt = inside.copy()
+    nxt[inside] = np.abs(t[idx[inside] + 1] - grid[inside]) < tol
+    at_sample |= nxt
+    outside = (grid < t[0] - tol) | (grid > t[-1] + tol) if len(t) else np.ones(n, bool)
+    gap = ((step > max_gap_s) & ~at_sample) | outside
+    out: dict[str, np.ndarray] = {}
+    if on_grid:
+        kk = k.astype(np.int64)
+        keep = (kk >= 0) & (kk < n)
+        complete = int(keep.sum()) == n  # a sample at every grid point: nothing to interpolate
+        for name, v in cols.items():
+            if complete:
+                col = np.empty(n)
+            else:
+                col = np.interp(grid, t, v) if len(t) > 1 else np.full(n, np.nan)
+            col[kk[keep]] = v[keep]  # exact values where a sample is
+            col[gap] = np.nan
+            out[name] = col
+    else:
+        for name, v in cols.items():
+            col = np.interp(grid, t, v) if len(t) else np.full(n, np.nan)
+            col[gap] = np.nan
+            out[name] = col
+    filled = int((~at_sample & ~gap).sum()) if on_grid else 0
+    return out, gap, (not on_grid) or filled
+
+
+def _describe_gaps(gap: np.ndarray, rate: float, label: str) -> str | None:
+    if not gap.any():
+        return None
+    g = gap.astype(np.int8)
+    starts = int((np.diff(np.concatenate(([0], g))) == 1).sum())
+    return (
+        f"{label}{starts} hole{'s' if starts != 1 else ''} longer than the gap limit "
+        f"({gap.sum() / rate:.1f} s in all) left empty (NaN, gap=True)"
+    )
+
+
+def to_uniform_grid(
+    t_s: np.ndarray,
+    values: Mapping[str, np.ndarray],
+    *,
+    rate_hz: float | None = None,
+    max_gap_s: float = 0.2,
+) -> tuple[pd.DataFrame, float, list[str]]:
+    """Samples at times ``t_s`` (seconds, any origin) on a uniform grid.
+
+    Parameters
+    ----------
+    t_s
+        Sample times in seconds.
+    values
+        Columns of samples, each as long as ``t_s``.
+    rate_hz
+        Grid rate; estimated from the times (:func:`estimate_rate`) when ``None``.
+    max_gap_s
+        Holes longer than this are left NaN and flagged ``gap``, not interpolated.
+
+    Returns
+    -------
+    frame, rate, problems
+        ``elapsed_s`` (from 0 at the first sample), the value columns and ``gap``;
+        the grid rate in Hz; what was repaired or assumed, one line each.
+    """
+    frame, rate, problems, _t0 = _grid([(np.asarray(t_s), values)], rate_hz, max_gap_s, [""])
+    return frame, rate, problems
+
+
+def to_common_grid(
+    streams: Sequence[tuple[np.ndarray, Mapping[str, np.ndarray]]],
+    *,
+    rate_hz: float | None = None,
+    max_gap_s: float = 0.2,
+    labels: Sequence[str] | None = None,
+) -> tuple[pd.DataFrame, float, list[str], float]:
+    """Several streams (times, columns) on one grid over the time they all cover.
+
+    The grid rate is ``rate_hz`` or else the first stream's rate (put the
+    accelerometer first). Also returns the absolute time (in the streams' time
+    base) of ``elapsed_s == 0``.
+    """
+    labels = [f"{x}: " if x else "" for x in (labels or [""] * len(streams))]
+    return _grid(list(streams), rate_hz, max_gap_s, labels)
+
+
+def _grid(streams, rate_hz, max_gap_s, labels):
+    problems: list[str] = []
+    prepared = []
+    for (t, vals), label in zip(streams, labels):
+        tt, cols = _prepare(t, vals, problems, label)
+        prepared.append((tt, cols, label))
+    prepared = [p for p in prepared if len(p[0])]
+    names = [k for _t, vals in streams for k in vals]
+    if not prepared:
+        frame = pd.DataFrame({"elapsed_s": np.array([], float), **{k: np.array([], float) for k in names}})
+        frame["gap"] = np.array([], bool)
+        return frame, float(rate_hz or np.nan), problems, 0.0
+    rate = rate_hz or estimate_rate(prepared[0][0])
+    if rate is None:
+        raise ValueError("cannot tell the sample rate from a single sample time")
+    rate = float(rate)
+    t0 = max(p[0][0] for p in prepared)
+    t1 = min(p[0][-1] for p in prepared)
+    if len(prepared) > 1:  # start on the first stream's (accelerometer's) own samples
+        first = prepared[0][0]
+        i = int(np.searchsorted(first, t0 - _tolerance(first, 1.0 / rate)))
+        if i < len(first):
+            t0 = float(first[i])
+    if len(prepared) > 1:
+        lost = max(p[0][-1] for p in prepared) - t1 + t0 - min(p[0][0] for p in prepared)
+        if lost > 1.0:
+            problems.append(f"sensors cover different times: {lost:.2f} s outside their overlap dropped")
+        if t1 < t0:
+            raise ValueError("the sensor streams do not overlap in time")
+    tol = max(_tolerance(p[0] - t0, 1.0 / rate) for p in prepared)
+    n = int(np.floor((t1 - t0 + tol) * rate)) + 1
+    grid = t0 + np.arange(n) / rate
+    data: dict[str, np.ndarray] = {"elapsed_s": grid - t0}
+    gap = np.zeros(n, dtype=bool)
+    resampled = []
+    for t, cols, label in prepared:
+        out, g, interp = _sample(t, cols, grid, rate, max_gap_s)
+        data.update(out)
+        gap |= g
+        if interp is not True and interp:  # on the grid, a few samples missing
+            resampled.append(f"{label}{interp} missing samples in holes up to {max_gap_s:g} s interpolated")
+        elif interp:
+            d = np.diff(t)
+            d = d[d > 0]
+            med = float(np.median(d)) if len(d) else float("nan")
+            jit = float(np.std(d)) if len(d) else float("nan")
+            if jit < _ON_GRID_TOL * med:
+                resampled.append(
+                    f"{label}samples every {med * 1e3:.4g} ms linearly resampled to the {rate:g} Hz grid"
+                )
+            else:
+                resampled.append(
+                    f"{label}irregular sample times (median step {med * 1e3:.3g} ms, "
+                    f"spread {jit * 1e3:.2g} ms) linearly resampled to {rate:g} Hz"
+                )
+    for name in data:
+        if name != "elapsed_s":
+            data[name][gap] = np.nan
+    problems += resampled
+    msg = _describe_gaps(gap, rate, "")
+    if msg:
+        problems.append(msg)
+    frame = pd.DataFrame(data)
+    frame["gap"] = gap
+    return frame, rate, problems, float(t0)

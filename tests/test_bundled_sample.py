@@ -1,0 +1,35 @@
+"""The bundled pelvis sample (data/pelvis-simulated.csv.gz) is what data/README.md
+says it is, and the README's first command analyses it right."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+import gaitlab
+from gaitlab import simulate
+from helpers import DATA
+from test_pelvis_accuracy import _match
+
+SAMPLE = DATA / "pelvis-simulated.csv.gz"
+COLS = ["acc_x_mps2", "acc_y_mps2", "acc_z_mps2", "gyr_x_dps", "gyr_y_dps", "gyr_z_dps"]
+
+
+def test_bundled_sample_is_the_documented_simulation_and_analyses_right():
+    sim = simulate.simulate_run(duration_s=240.0, rate_hz=100.0, seed=2026, mounting="random", standing_s=5.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        run = gaitlab.read(SAMPLE)
+        res = gaitlab.analyze(run)
+    # the file: the simulation, written with 4 decimals
+    assert run.imu_rate_hz == 100.0 and len(run.imu) == len(sim.run.imu)
+    np.testing.assert_allclose(run.imu[COLS].to_numpy(), sim.run.imu[COLS].to_numpy(), atol=6e-5, rtol=0)
+    # its analysis against the simulation's truth
+    ts, es = sim.truth.steps, res.steps
+    i, j = _match(ts["ic_s"].to_numpy(), es["t_s"].to_numpy())
+    assert len(i) >= 0.99 * len(ts)
+    for side in "LR":
+        k = ts["side"].to_numpy()[i] == side
+        err = es["pelvic_drop_deg"].to_numpy()[j][k] - ts["pelvic_drop_deg"].to_numpy()[i][k]
+        assert abs(np.nanmean(err)) <= 0.3, side

@@ -1,0 +1,576 @@
+"""IMU CSV import: the simulator's samples written in the layouts of real
+recorders (and in odd ones), read back and compared with what was written;
+real exports from ../shared/data/real/imu; errors at the door."""
+
+from __future__ import annotations
+
+import gzip
+import shutil
+import warnings
+import zipfile
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import gaitlab
+from gaitlab import simulate
+from gaitlab.errors import FileFormatError, GaitlabWarning
+from gaitlab.io.grid import estimate_rate, to_common_grid, to_uniform_grid
+from gaitlab.io.imu_csv import parse_header
+
+from helpers import REAL, need_real
+
+G = 9.80665
+ACC = ["acc_x_mps2", "acc_y_mps2", "acc_z_mps2"]
+GYR = ["gyr_x_dps", "gyr_y_dps", "gyr_z_dps"]
+START = pd.Timestamp("2026-05-01T07:00:00Z")
+IMU_REAL = REAL / "imu"
+
+
+@pytest.fixture(scope="module")
+def sim():
+    return simulate.simulate_run(duration_s=60, rate_hz=100, seed=3)
+
+
+@pytest.fixture(scope="module")
+def imu(sim):
+    return sim.run.imu
+
+
+def _read(path, **kw):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", GaitlabWarning)
+        return gaitlab.read(path, **kw)
+
+
+def _ns(imu) -> np.ndarray:
+    return START.value + np.rint(imu["elapsed_s"].to_numpy() * 1e9).astype(np.int64)
+
+
+def _check(run, imu, *, acc_atol=1e-9, gyr_atol=1e-9, gyro=True, absolute=False):
+    assert run.format == "csv"
+    assert run.imu_rate_hz == 100.0
+    assert len(run.imu) == len(imu)
+    np.testing.assert_allclose(run.imu["elapsed_s"], imu["elapsed_s"], atol=1e-9)
+    np.testing.assert_allclose(run.imu[ACC], imu[ACC], atol=acc_atol, rtol=0)
+    if gyro:
+        np.testing.assert_allclose(run.imu[GYR], imu[GYR], atol=gyr_atol, rtol=0)
+    else:
+        assert not set(GYR) & set(run.imu.columns)
+    assert not run.imu["gap"].any()
+    assert str(run.imu["timestamp"].dtype) == "datetime64[ns, UTC]"
+    if absolute:
+        assert run.start_time == START
+        assert (run.imu["timestamp"] == imu["timestamp"]).all()
+    else:
+        assert run.start_time is None
+        assert run.imu["timestamp"].isna().all()
+
+
+# --------------------------------------------------------------------------- grid
+def test_rate_estimate_snaps_to_sensor_rates():
+    assert estimate_rate(np.arange(1000) / 104.3) == 104.0
+    assert estimate_rate(np.round(np.arange(2080) / 208, 3)) == 208.0  # ms timestamps
+    assert estimate_rate(np.arange(100) / 37.0) == pytest.approx(37.0)
+    assert estimate_rate(np.array([1.0])) is None
+
+
+def test_grid_keeps_uniform_samples_untouched():
+    t = 12.5 + np.arange(500) / 50
+    v = np.random.default_rng(1).normal(size=500)
+    frame, rate, problems = to_uniform_grid(t, {"v": v})
+    assert rate == 50 and problems == []
+    np.testing.assert_array_equal(frame["v"], v)
+    np.testing.assert_allclose(frame["elapsed_s"], np.arange(500) / 50)
+
+
+def test_grid_sorts_and_drops_repeated_times():
+    t = np.arange(300) / 100.0
+    v = np.sin(t)
+    order = np.r_[np.arange(150), 149, np.arange(150, 300)][::-1]  # reversed, one repeat
+    frame, rate, problems = to_uniform_grid(t[order], {"v": v[order]})
+    assert len(frame) == 300
+    np.testing.assert_array_equal(frame["v"], v)
+    assert any("backwards" in p for p in problems) and any("repeated" in p for p in problems)
+
+
+def test_common_grid_over_the_overlap_at_the_first_streams_rate():
+    ta = np.arange(0, 10, 0.01)
+    tg = np.arange(0.5, 12, 1 / 52)  # other clock, other rate
+    frame, rate, _problems, t0 = to_common_grid([(ta, {"a": np.cos(ta)}), (tg, {"g": np.sin(tg)})])
+    assert rate == 100 and t0 == pytest.approx(0.5)
+    t = t0 + frame["elapsed_s"].to_numpy()
+    assert t[-1] == pytest.approx(9.99)
+    np.testing.assert_allclose(frame["a"], np.cos(t), atol=1e-12)
+    np.testing.assert_allclose(frame["g"], np.interp(t, tg, np.sin(tg)), atol=1e-12)
+    assert np.abs(frame["g"] - np.sin(t)).max() < 2e-4  # linear interpolation error, (dt^2/8)
+
+
+# --------------------------------------------------------------------------- headers
+@pytest.mark.parametrize(
+    "header, expected",
+    [
+        ("acc_x_mps2", ("acc", "x", "mps2")),
+        ("Acc X [m/s^2]", ("acc", "x", "mps2")),
+        ("Acceleration y (m/s²)", ("acc", "y", "mps2")),
+        ("ax_g", ("acc", "x", "g")),
+        ("x-axis (g)", ("acc", "x", "g")),
+        ("acc_z_mg", ("acc", "z", "mg")),
+        ("Gyr X [deg/s]", ("gyr", "x", "dps")),
+        ("x-axis (°/s)", ("gyr", "x", "dps")),
+        ("gx_rad_s", ("gyr", "x", "rads")),
+        ("gyro_y (rad/s)", ("gyr", "y", "rads")),
+        ("Rotation rate z (dps)", ("gyr", "z", "dps")),
+        ("Magnetic field x (µT)", ("mag", "x", "ut")),
+        ("x-axis (T)", ("mag", "x", "t")),
+        ("Linear Acceleration x (m/s^2)", ("lin", "x", "mps2")),
+        ("acc_x", ("acc", "x", None)),
+        ("epoch (ms)", ("time", None, "ms")),
+        ("seconds_elapsed", ("time", None, "s")),
+        ("timestamp_ns", ("time", None, "ns")),
+        ("Time (s)", ("time", None, "s")),
+        ("samples", ("samples", None, None)),
+        ("Absolute acceleration (m/s^2)", (None, None, "mps2")),
+    ],
+)
+def test_header_parser(header, expected):
+    assert parse_header(header) == expected
+
+
+# --------------------------------------------------------------------------- layouts
+def test_canonical_columns(imu, tmp_path):
+    p = tmp_path / "run.csv"
+    imu[["elapsed_s", *ACC, *GYR]].to_csv(p, index=False)
+    run = _read(p)
+    _check(run, imu)
+    assert run.warnings == []
+
+
+def test_csv_gz_and_units_in_headers_g_rad(imu, tmp_path):
+    df = pd.DataFrame({"time_s": imu["elapsed_s"]})
+    for a in "xyz":
+        df[f"a{a}_g"] = imu[f"acc_{a}_mps2"] / G
+    for a in "xyz":
+        df[f"g{a}_rad_s"] = np.radians(imu[f"gyr_{a}_dps"])
+    p = tmp_path / "run.csv.gz"
+    with gzip.open(p, "wt") as fh:
+        df.to_csv(fh, index=False)
+    run = _read(p)
+    _check(run, imu, acc_atol=1e-9, gyr_atol=1e-9)
+    assert run.warnings == []
+
+
+def test_bracket_units_and_iso_times_with_zone(imu, tmp_path):
+    df = pd.DataFrame({"Timestamp": imu["timestamp"].dt.strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")})
+    for a in "xyz":
+        df[f"Acc {a.upper()} [m/s^2]"] = imu[f"acc_{a}_mps2"].round(5)
+    for a in "xyz":
+        df[f"Gyr {a.upper()} [deg/s]"] = imu[f"gyr_{a}_dps"].round(4)
+    p = tmp_path / "run.csv"
+    df.to_csv(p, index=False)
+    run = _read(p)
+    _check(run, imu, acc_atol=5e-6, gyr_atol=5e-5, absolute=True)
+    assert run.warnings == []
+
+
+def test_iso_times_without_zone_are_utc_with_a_warning(imu, tmp_path):
+    df = pd.DataFrame({"datetime": imu["timestamp"].dt.strftime("%Y-%m-%d %H:%M:%S.%f")})
+    for c in ACC:
+        df[c] = imu[c]
+    p = tmp_path / "naive.csv"
+    df.to_csv(p, index=False)
+    with pytest.warns(GaitlabWarning, match="assumed UTC"):
+        run = gaitlab.read(p)
+    _check(run, imu, gyro=False, absolute=True)
+
+
+def test_epoch_ms_and_mg_units(imu, tmp_path):
+    df = pd.DataFrame({"time_ms": _ns(imu) // 1_000_000})
+    for a in "xyz":
+        df[f"acc_{a}_mg"] = (imu[f"acc_{a}_mps2"] / G * 1000).round(3)
+    p = tmp_path / "epoch.csv"
+    df.to_csv(p, index=False)
+    run = _read(p)
+    _check(run, imu, acc_atol=0.0005 * G / 1000 * 1.01, gyro=False, absolute=True)
+
+
+def test_epoch_without_unit_in_header(imu, tmp_path):
+    df = pd.DataFrame({"t": _ns(imu) // 1000})  # microseconds, unit not stated
+    for c in ACC + GYR:
+        df[c] = imu[c]
+    p = tmp_path / "us.csv"
+    df.to_csv(p, index=False)
+    run = _read(p)
+    _check(run, imu, absolute=True)
+    assert any("microseconds since the Unix epoch" in w for w in run.warnings)
+
+
+def _sensor_logger_files(imu, folder, *, ios=False):
+    """Sensor Logger export: time (ns epoch), seconds_elapsed, z, y, x; acceleration
+    in m/s^2 (Accelerometer.csv without gravity), gyroscope in rad/s."""
+    folder.mkdir(parents=True, exist_ok=True)
+    ns = _ns(imu)
+    acc = imu[ACC].to_numpy()
+    # a slowly turning gravity vector, and the user acceleration that is left
+    k = 101
+    grav = np.column_stack([np.convolve(np.pad(acc[:, i], k // 2, mode="edge"), np.ones(k) / k, "valid")
+                            for i in range(3)])
+    user = acc - grav
+
+    def write(name, values, fmt=None):
+        df = pd.DataFrame({"time": ns, "seconds_elapsed": (ns - ns[0]) / 1e9,
+                           "z": values[:, 2], "y": values[:, 1], "x": values[:, 0]})
+        df.to_csv(folder / name, index=False)
+
+    write("Accelerometer.csv", user)
+    write("Gravity.csv", grav)
+    if not ios:
+        write("TotalAcceleration.csv", acc)
+    write("Gyroscope.csv", np.radians(imu[GYR].to_numpy()))
+    (folder / "Metadata.csv").write_text("version,device name,recording epoch time\n3,Pixel,1777618800000\n")
+    (folder / "Annotation.csv").write_text("time,seconds_elapsed,text,millisecond_press_duration\n")
+    return folder
+
+
+@pytest.mark.parametrize("ios", [False, True], ids=["android-total-acceleration", "ios-acc-plus-gravity"])
+def test_sensor_logger_folder_and_zip(imu, tmp_path, ios):
+    folder = _sensor_logger_files(imu, tmp_path / "Recording", ios=ios)
+    run = _read(folder)
+    _check(run, imu, acc_atol=1e-9, gyr_atol=1e-9, absolute=True)
+    assert any("without gravity" in w for w in run.warnings) == ios
+    zpath = tmp_path / "Recording.zip"
+    with zipfile.ZipFile(zpath, "w") as zf:
+        for f in sorted(folder.iterdir()):
+            zf.write(f, f"2026-05-01_07-00-00/{f.name}")
+    _check(_read(zpath), imu, acc_atol=1e-9, gyr_atol=1e-9, absolute=True)
+
+
+def test_sensor_logger_acceleration_without_gravity_alone_is_an_error(imu, tmp_path):
+    folder = _sensor_logger_files(imu, tmp_path / "rec", ios=True)
+    (folder / "Gravity.csv").unlink()
+    with pytest.raises(FileFormatError, match="without gravity"):
+        gaitlab.read(folder)
+
+
+def test_phyphox_zip_semicolon_decimal_comma(imu, tmp_path):
+    """phyphox "CSV (semicolon, decimal comma)": Accelerometer.csv and Gyroscope.csv."""
+    t = imu["elapsed_s"].to_numpy() + 0.0123  # phyphox time starts when recording starts
+    acc = pd.DataFrame({"Time (s)": t, **{f"Acceleration {a} (m/s^2)": imu[f"acc_{a}_mps2"] for a in "xyz"}})
+    acc["Absolute acceleration (m/s^2)"] = np.linalg.norm(imu[ACC], axis=1)
+    gyr = pd.DataFrame({"Time (s)": t, **{f"Gyroscope {a} (rad/s)": np.radians(imu[f"gyr_{a}_dps"]) for a in "xyz"}})
+    zpath = tmp_path / "phyphox.zip"
+    with zipfile.ZipFile(zpath, "w") as zf:
+        zf.writestr("Accelerometer.csv", acc.to_csv(index=False, sep=";", decimal=",", quoting=2))
+        zf.writestr("Gyroscope.csv", gyr.to_csv(index=False, sep=";", decimal=",", quoting=2))
+        zf.writestr("meta/device.csv", '"property";"value"\n"deviceModel";"Pixel"\n')
+        zf.writestr("meta/time.csv", '"event";"experiment time";"system time";"system time text"\n')
+    run = _read(zpath)
+    _check(run, imu, acc_atol=1e-9, gyr_atol=1e-9)
+
+
+def test_phyphox_single_file_accelerometer_only(imu, tmp_path):
+    df = pd.DataFrame({"Time (s)": imu["elapsed_s"], **{f"Acceleration {a} (m/s^2)": imu[f"acc_{a}_mps2"] for a in "xyz"}})
+    df["Absolute acceleration (m/s^2)"] = np.linalg.norm(imu[ACC], axis=1)
+    p = tmp_path / "Raw Data.csv"
+    df.to_csv(p, index=False, sep="\t", quoting=2)
+    _check(_read(p), imu, gyro=False)
+
+
+def test_metabase_separate_files_with_their_own_clocks(imu, tmp_path):
+    """MetaBase: <device>_<date>_Accelerometer.csv / _Gyroscope.csv, epoch (ms), local
+    time, elapsed (s) from each file's own start, g and deg/s with 3 decimals. The
+    gyroscope here runs on its own clock, 4 ms later: it is interpolated onto the
+    accelerometer's grid."""
+    folder = tmp_path / "metabase"
+    folder.mkdir()
+    ms = _ns(imu) // 1_000_000
+    local = (imu["timestamp"] - pd.Timedelta(hours=4)).dt.strftime("%Y-%m-%dT%H.%M.%S.%f").str[:-3]
+    acc = pd.DataFrame({"epoch (ms)": ms, "time (-04:00)": local, "elapsed (s)": (ms - ms[0]) / 1000,
+                        **{f"{a}-axis (g)": (imu[f"acc_{a}_mps2"] / G).round(3) for a in "xyz"}})
+    acc.to_csv(folder / "MetaWear_2026-05-01T03.00.00.000_C8B2_Accelerometer_100.000Hz_1.5.0.csv", index=False)
+    gyr = pd.DataFrame({"epoch (ms)": ms + 4, "time (-04:00)": local, "elapsed (s)": (ms - ms[0]) / 1000,
+                        **{f"{a}-axis (deg/s)": imu[f"gyr_{a}_dps"].round(3) for a in "xyz"}})
+    gyr.to_csv(folder / "MetaWear_2026-05-01T03.00.00.000_C8B2_Gyroscope_100.000Hz_1.5.0.csv", index=False)
+    run = _read(folder)
+    # the grid: accelerometer samples from the gyroscope's first one on
+    t_acc = imu["elapsed_s"].to_numpy()
+    grid = t_acc[t_acc >= 0.004 - 1e-9]
+    assert run.imu_rate_hz == 100.0
+    assert run.start_time == START + pd.Timedelta(milliseconds=10)
+    assert len(run.imu) == len(grid)  # up to the last accelerometer sample (the gyroscope runs 4 ms on)
+    sel = slice(1, len(run.imu) + 1)
+    np.testing.assert_allclose(run.imu[ACC], imu[ACC].iloc[sel], atol=0.0005 * G * 1.01, rtol=0)
+    # gyroscope: linear interpolation between its samples 4 ms before and 6 ms after
+    g_expect = 0.6 * imu[GYR].iloc[sel].to_numpy() + 0.4 * imu[GYR].iloc[0 : len(run.imu)].to_numpy()
+    np.testing.assert_allclose(run.imu[GYR], g_expect, atol=0.0005 * 1.01, rtol=0)
+    assert any("resampled" in w for w in run.warnings)
+
+
+def test_geneactiv_like_metadata_header_and_comments(imu, tmp_path):
+    lines = ["# exported by a logger", "# Sample rate: 100 Hz", "Device,unit 7", ""]
+    body = imu[["elapsed_s", *ACC]].to_csv(index=False)
+    p = tmp_path / "logger.txt"
+    p.write_text("\n".join(lines) + "\n" + body)
+    _check(_read(p), imu, gyro=False)
+
+
+# --------------------------------------------------------------------------- mapping, inference
+def test_columns_mapping(imu, tmp_path):
+    df = pd.DataFrame({"zeit": imu["elapsed_s"] * 1000})
+    for i, a in enumerate("xyz"):
+        df[f"k{i}"] = imu[f"acc_{a}_mps2"] / G
+        df[f"w{i}"] = np.radians(imu[f"gyr_{a}_dps"])
+    p = tmp_path / "odd.csv"
+    df.to_csv(p, index=False)
+    with pytest.raises(FileFormatError, match="no accelerometer columns found"):
+        gaitlab.read(p)
+    mapping = {"zeit": "time_ms", **{f"k{i}": f"acc_{a}_g" for i, a in enumerate("xyz")},
+               **{f"w{i}": f"gyr_{a}_rad_s" for i, a in enumerate("xyz")}}
+    run = _read(p, columns=mapping)
+    _check(run, imu)
+    assert run.warnings == []
+
+
+def test_units_inferred_with_warnings(imu, tmp_path):
+    df = pd.DataFrame({"elapsed_s": imu["elapsed_s"]})
+    for a in "xyz":
+        df[f"acc_{a}"] = imu[f"acc_{a}_mps2"] / G
+    for a in "xyz":
+        df[f"gyr_{a}"] = np.radians(imu[f"gyr_{a}_dps"])
+    p = tmp_path / "nounits.csv"
+    df.to_csv(p, index=False)
+    with pytest.warns(GaitlabWarning) as rec:
+        run = gaitlab.read(p)
+    _check(run, imu)
+    msgs = [str(w.message) for w in rec]
+    assert any("nounits.csv" in m and "read acc_x, acc_y, acc_z as g" in m for m in msgs)
+    assert any("read gyr_x, gyr_y, gyr_z as rad/s" in m for m in msgs)
+    assert len(run.warnings) == 2
+    # m/s^2 and deg/s are recognised from the data too
+    df2 = pd.DataFrame({"elapsed_s": imu["elapsed_s"], **{f"a{a}": imu[f"acc_{a}_mps2"] for a in "xyz"},
+                        **{f"g{a}": imu[f"gyr_{a}_dps"] for a in "xyz"}})
+    df2.to_csv(p, index=False)
+    run2 = _read(p)
+    _check(run2, imu)
+    assert any("as m/s^2" in w for w in run2.warnings) and any("as deg/s" in w for w in run2.warnings)
+
+
+def test_junk_rows_dropped_and_file_untouched(imu, tmp_path):
+    body = imu[["elapsed_s", *ACC, *GYR]].to_csv(index=False).splitlines()
+    body.insert(1001, "##### logger restarted #####,,,,,,")
+    body.insert(2001, "1.2.3,abc,x,y,z,q,r")
+    p = tmp_path / "junk.csv"
+    p.write_text("\n".join(body) + "\n")
+    before = p.read_bytes()
+    run = _read(p)
+    _check(run, imu)
+    assert any("dropped 2 unreadable rows" in w for w in run.warnings)
+    assert p.read_bytes() == before
+
+
+# --------------------------------------------------------------------------- timing
+def test_irregular_times_resampled_against_400hz_truth(tmp_path):
+    """Phone-like timing: samples about every 10 ms with +-2.5 ms jitter, taken from
+    the simulator at 400 Hz. The 100 Hz grid values must match the 400 Hz signal."""
+    sim = simulate.simulate_run(duration_s=60, rate_hz=400, seed=3, noise=False)
+    fine = sim.run.imu
+    rng = np.random.default_rng(0)
+    idx = np.arange(4, len(fine) - 4, 4) + rng.integers(-1, 2, size=len(range(4, len(fine) - 4, 4)))
+    src = fine.iloc[idx]
+    p = tmp_path / "phone.csv"
+    src[["elapsed_s", *ACC, *GYR]].to_csv(p, index=False)
+    run = _read(p)
+    assert run.imu_rate_hz == 100.0
+    assert any("resampled to 100 Hz" in w for w in run.warnings)
+    t = src["elapsed_s"].iloc[0] + run.imu["elapsed_s"].to_numpy()
+    k = np.rint(t * 400).astype(int)  # grid points fall on 400 Hz samples
+    np.testing.assert_allclose(t, k / 400, atol=1e-9)
+    truth = fine.iloc[k]
+    err_acc = np.abs(run.imu[ACC].to_numpy() - truth[ACC].to_numpy())
+    err_gyr = np.abs(run.imu[GYR].to_numpy() - truth[GYR].to_numpy())
+    # linear interpolation over <= 15 ms of a running signal: small, and far
+    # smaller than taking the nearest jittered sample as is
+    naive = np.abs(src[ACC].to_numpy()[: len(k)] - truth[ACC].to_numpy()[: len(src)])
+    assert np.median(err_acc) < 0.05 and np.percentile(err_acc, 99) < 1.5
+    assert np.median(err_gyr) < 0.5
+    assert np.median(err_acc) < 0.3 * np.median(naive)
+
+
+def test_long_hole_is_a_gap_short_hole_is_interpolated(imu, tmp_path):
+    t = imu["elapsed_s"].to_numpy()
+    long_hole = (t > 20.0 + 1e-9) & (t < 20.5 - 1e-9)  # 49 samples missing: 0.5 s between samples
+    short_hole = (t > 40.0 + 1e-9) & (t < 40.1 - 1e-9)  # 9 missing: 0.1 s
+    kept = imu[~long_hole & ~short_hole]
+    p = tmp_path / "holes.csv"
+    kept[["elapsed_s", *ACC, *GYR]].to_csv(p, index=False)
+    run = _read(p)
+    assert len(run.imu) == len(imu) and run.imu_rate_hz == 100.0
+    gap = run.imu["gap"].to_numpy()
+    np.testing.assert_array_equal(gap, long_hole)
+    assert run.imu.loc[gap, ACC + GYR].isna().all().all()
+    # either side of the long hole: the samples as they were
+    np.testing.assert_allclose(run.imu.loc[~gap, ACC].iloc[[2000, 2001]], imu[ACC].iloc[[2000, 2050]], atol=1e-12)
+    # the short hole: linear between its two neighbours
+    sh = np.flatnonzero(short_hole)
+    a, b = sh[0] - 1, sh[-1] + 1
+    w = (t[sh] - t[a]) / (t[b] - t[a])
+    expect = (1 - w)[:, None] * imu[ACC].to_numpy()[a] + w[:, None] * imu[ACC].to_numpy()[b]
+    np.testing.assert_allclose(run.imu[ACC].to_numpy()[sh], expect, atol=1e-9)
+    assert any("1 hole" in x for x in run.warnings)
+    assert any("9 missing samples" in x for x in run.warnings)
+
+
+def test_sample_counter_needs_a_rate(imu, tmp_path):
+    df = pd.DataFrame({"samples": np.arange(len(imu)), **{c: imu[c] for c in ACC + GYR}})
+    p = tmp_path / "counter.csv"
+    df.to_csv(p, index=False)
+    with pytest.raises(FileFormatError, match="rate_hz"):
+        gaitlab.read(p)
+    run = _read(p, rate_hz=100)
+    _check(run, imu)
+    assert any("sample counter 'samples' at 100 Hz" in w for w in run.warnings)
+
+
+# --------------------------------------------------------------------------- real files
+def test_real_adeptdata_hip_running():
+    need_real()
+    run = _read(IMU_REAL / "adeptdata-running-hip-ankle" / "acc_running_left_hip.csv.gz")
+    assert len(run.imu) == 150_000
+    assert run.imu_rate_hz == 100.0
+    assert not run.imu["gap"].any()
+    a = np.linalg.norm(run.imu[ACC].to_numpy(), axis=1)
+    assert np.median(a) == pytest.approx(G, rel=0.05)
+    assert run.warnings == []
+
+
+def test_real_mobgap_lowerback_walking():
+    need_real()
+    p = IMU_REAL / "mobgap-lowerback-walking" / "HA001_TimeMeasure1_Test11_Trial1.csv"
+    with pytest.raises(FileFormatError, match="HA001_TimeMeasure1_Test11_Trial1.csv.*rate_hz"):
+        gaitlab.read(p)
+    run = _read(p, rate_hz=100)
+    assert len(run.imu) == 13_759
+    assert run.imu_rate_hz == 100.0
+    a = np.linalg.norm(run.imu[ACC].to_numpy(), axis=1)
+    assert np.median(a) == pytest.approx(G, rel=0.05)
+    raw = pd.read_csv(p)
+    np.testing.assert_allclose(run.imu["gyr_x_dps"], raw["gyr_x"], atol=1e-9)  # deg/s as written
+    text = " ".join(run.warnings)
+    assert "as g" in text and "as deg/s" in text
+
+
+def test_real_geneactiv_lowerback_walking():
+    need_real()
+    run = _read(IMU_REAL / "gaitpy-lowerback-walking" / "demo_data.csv")
+    assert run.imu_rate_hz == 50.0
+    # "Time Zone,GMT -04": 10:25:50 local is 14:25:50 UTC
+    assert run.start_time == pd.Timestamp("2019-08-06T14:25:50Z")
+    # 8,400 rows with one 0.52 s hole (between 10:25:55.980 and 10:25:56.500)
+    assert len(run.imu) == 8_400 + 25
+    gap = run.imu["gap"]
+    assert gap.sum() == 25
+    assert run.imu.loc[gap, "timestamp"].iloc[0] == pd.Timestamp("2019-08-06T14:25:56.000Z")
+    a = np.linalg.norm(run.imu.loc[~gap, ACC].to_numpy(), axis=1)
+    assert np.median(a) == pytest.approx(G, rel=0.05)
+    assert any("converted to UTC" in w for w in run.warnings)
+
+
+# --------------------------------------------------------------------------- FIT on the grid
+def test_fit_imu_gets_a_rate(tmp_path):
+    from fitwriter import write_imu_run
+
+    n, rate = 250, 50
+    t = np.arange(n) / rate
+    acc_g = np.column_stack([0.1 * np.sin(t), 0.1 * np.cos(t), np.ones(n)])
+    gyr = np.column_stack([10 * np.sin(t), 5 * np.cos(t), np.zeros(n)])
+    cal = {"factor": 1, "divisor": 4096, "level_shift": 32768, "offset": [0, 0, 0], "matrix": np.eye(3)}
+    gcal = {**cal, "divisor": 16}
+    p = tmp_path / "imu.fit"
+    write_imu_run(p, np.rint(acc_g * 4096 + 32768), np.rint(gyr * 16 + 32768), rate, cal, gcal)
+    run = _read(p)
+    assert run.imu_rate_hz == 50.0
+    assert len(run.imu) == n and not run.imu["gap"].any()
+    np.testing.assert_allclose(np.diff(run.imu["elapsed_s"]), 0.02, atol=1e-9)
+    assert (run.imu["timestamp"] == run.start_time + pd.to_timedelta(run.imu["elapsed_s"], unit="s")).all()
+
+
+# --------------------------------------------------------------------------- errors
+def test_empty_file(tmp_path):
+    p = tmp_path / "empty.csv"
+    p.write_bytes(b"")
+    with pytest.raises(FileFormatError, match="empty.csv.*empty file"):
+        gaitlab.read(p)
+    p.write_text("\n\n  \n")
+    with pytest.raises(FileFormatError, match="empty.csv.*empty file"):
+        gaitlab.read(p)
+
+
+def test_no_accelerometer_columns(tmp_path):
+    p = tmp_path / "hr.csv"
+    pd.DataFrame({"time_s": np.arange(100) / 10, "heart_rate": 150, "speed": 3.2}).to_csv(p, index=False)
+    with pytest.raises(FileFormatError, match=r"hr.csv: no accelerometer columns found \(columns: time_s, heart_rate, speed\)"):
+        gaitlab.read(p)
+
+
+@pytest.mark.parametrize("payload", [
+    b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40,
+    np.random.default_rng(5).integers(0, 256, 20000, dtype=np.uint8).tobytes(),
+], ids=["png", "random"])
+def test_binary_file_renamed_csv(tmp_path, payload):
+    p = tmp_path / "photo.csv"
+    p.write_bytes(payload)
+    with pytest.raises(FileFormatError, match="photo.csv.*binary"):
+        gaitlab.read(p)
+
+
+def test_fit_file_renamed_csv_is_read_as_fit(tmp_path):
+    need_real()
+    fits = sorted((REAL / "fit-running-dynamics").glob("*.fit"))
+    if not fits:
+        pytest.skip("no FIT file in the shared data")
+    p = tmp_path / "activity.csv"
+    shutil.copy(fits[0], p)
+    assert _read(p).format == "fit"
+
+
+def test_folder_with_two_recordings_is_ambiguous(imu, tmp_path):
+    need_real()
+    folder = IMU_REAL / "adeptdata-running-hip-ankle"
+    with pytest.raises(FileFormatError, match="several files hold accelerometer data"):
+        gaitlab.read(folder)
+
+
+def test_comment_header_with_rate_and_sample_counter(imu, tmp_path):
+    """A logger that writes its configuration in comment lines, a sample counter
+    and units it does not state (PicoQuake-like: count, a_x (g), g_x (deg/s))."""
+    lines = ["# Logger Data", "# Time: 2026-05-01 07:00:00, Device: D4E9",
+             "# Config: data_rate = 100.0 Hz, filter = 40 Hz, acc_range = 16 g, gyro_range = 2000 dps"]
+    df = pd.DataFrame({"count": np.arange(1, len(imu) + 1),
+                       **{f"a_{a}": imu[f"acc_{a}_mps2"] / G for a in "xyz"},
+                       **{f"g_{a}": imu[f"gyr_{a}_dps"] for a in "xyz"}})
+    p = tmp_path / "pico.csv"
+    p.write_text("\n".join(lines) + "\n" + df.to_csv(index=False))
+    run = _read(p)
+    _check(run, imu)
+    text = " ".join(run.warnings)
+    assert "sample counter 'count' at 100 Hz" in text and "as g" in text and "as deg/s" in text
+
+
+def test_sensors_on_rows_of_their_own(imu, tmp_path):
+    """One table, accelerometer and gyroscope rows interleaved with empty cells
+    (each sensor on its own clock): each is read at its own times."""
+    t = imu["elapsed_s"].to_numpy()
+    acc = pd.DataFrame({"time_s": t, **{c: imu[c] for c in ACC}})
+    gyr = pd.DataFrame({"time_s": t + 0.005, **{c: imu[c] for c in GYR}})
+    both = pd.concat([acc, gyr]).sort_values("time_s", kind="stable")
+    p = tmp_path / "interleaved.csv"
+    both.to_csv(p, index=False)
+    run = _read(p)
+    # the grid: accelerometer samples from the first gyroscope sample (5 ms) on
+    assert run.imu_rate_hz == 100.0 and len(run.imu) == len(imu) - 1
+    np.testing.assert_allclose(run.imu[ACC], imu[ACC].iloc[1:], atol=1e-12)
+    mid = 0.5 * (imu[GYR].to_numpy()[1:] + imu[GYR].to_numpy()[:-1])  # gyro halfway between its samples
+    np.testing.assert_allclose(run.imu[GYR], mid, atol=1e-9)
+    assert not run.imu["gap"].any()
+    assert not any("dropped" in w for w in run.warnings)
