@@ -122,7 +122,7 @@ def simulate_run(
     rotation_deg: float | None = None,
     tilt_range_deg: float = 5.0,
     neutral_obliquity_deg: float | None = None,
-    turns: bool = True,
+    turns: bool | str = True,
     noise: bool = True,
     lever_arm_m: tuple[float, float, float] = (-0.10, 0.0, 0.05),
     fatigue: dict[str, float] | None = None,
@@ -153,7 +153,9 @@ def simulate_run(
     neutral_obliquity_deg
         The runner's standing obliquity, deg (random ±1.5 when ``None``).
     turns
-        Add 90 and 180 deg turns and gentle curves.
+        ``True``: 90 and 180 deg turns and gentle curves; ``"track"``: laps of
+        a 400 m track (36.5 m bend radius, counter-clockwise), long steady
+        bends; ``False``: straight.
     noise
         Add sensor noise, bias and scale errors.
     lever_arm_m
@@ -220,7 +222,15 @@ def simulate_run(
 
     # speed and heading
     heading = np.zeros(n)
-    if turns:
+    if turns == "track":
+        # distance along the lap -> heading: straights of 84.39 m, bends of pi * 36.5 m
+        dist = np.cumsum(speed_mps * ramp) / _FI
+        straight, bend = 84.39, np.pi * 36.5
+        pos = np.mod(dist, 2 * (straight + bend))
+        half = np.minimum(np.mod(pos, straight + bend), straight + bend)
+        in_bend = np.clip((half - straight) / bend, 0, 1)  # 0..1 through this half lap's bend
+        heading = 180.0 * (np.floor_divide(dist, straight + bend) + in_bend)
+    elif turns:
         for tt, ang, dur in _turn_plan(rng, ic[0], t[-1]):
             heading += ang * np.clip((t - tt) / dur, 0, 1)
         heading += 4.0 * np.sin(2 * np.pi * np.maximum(t - ic[0], 0.0) / 97.0)  # gentle curves, from the start

@@ -40,6 +40,11 @@ GRID = [
     (10, 200.0, 0.0, (("cadence_spm", 188.0), ("gct_ms", 195.0), ("speed_mps", 4.8))),
     (11, 50.0, 4.0, (("lever_arm_m", (-0.14, 0.03, 0.08)), ("rotation_deg", 16.0))),
     (12, 400.0, 0.0, (("tilt_range_deg", 8.0), ("drop_sd_deg", 1.0), ("neutral_obliquity_deg", -2.5))),
+    # a 400 m track: half the time in 35-s bends, where the centripetal
+    # acceleration tilts the apparent vertical by ~2 deg
+    (13, 100.0, 5.0, (("turns", "track"),)),
+    (14, 200.0, 0.0, (("turns", "track"), ("speed_mps", 4.5))),
+    (15, 50.0, 0.0, (("turns", False),)),
 ]
 
 

@@ -27,7 +27,7 @@ import pandas as pd
 from ..errors import AnalysisError, AnalysisWarning
 from ..frames import STANDARD_GRAVITY_MPS2
 from ..run import Run
-from ..signals.angles import level_acceleration, pelvis_angles
+from ..signals.angles import centripetal_obliquity, level_acceleration, pelvis_angles
 from ..signals.events import SideClassifier, StepDetector, step_frequency_hz
 from ..signals.mounting import Mounting, MountingEstimator
 from ..signals.orientation import FusionOrientation, quat_to_matrix
@@ -141,6 +141,7 @@ class _Stretch:
     b: int
     q: np.ndarray
     acc: np.ndarray
+    turn: np.ndarray  # heading rate the gravity reference saw, deg/s
 
 
 def analyze(
@@ -215,10 +216,13 @@ def analyze(
     for a, b in segs:
         acc = acc_all[a:b]
         if has_gyr:
-            q = orientation.estimate(acc, gyr_all[a:b] - bias, rate)
+            if hasattr(orientation, "attitude"):
+                q, turn = orientation.attitude(acc, gyr_all[a:b] - bias, rate)
+            else:
+                q, turn = orientation.estimate(acc, gyr_all[a:b] - bias, rate), np.zeros(b - a)
         else:
-            q = _gravity_only_attitude(acc, rate)
-        stretches.append(_Stretch(int(a), int(b), q, acc))
+            q, turn = _gravity_only_attitude(acc, rate), np.zeros(b - a)
+        stretches.append(_Stretch(int(a), int(b), q, acc, turn))
 
     # 4. mounting
     moving = ~stand_mask
@@ -307,6 +311,19 @@ def analyze(
         nxt[:-1][brk] = np.nan
         next_ic[idx] = nxt
 
+    # 6b. the lean of the gravity reference in bends, regressed out over strides
+    turn_full = np.zeros(n)
+    for s in stretches:
+        turn_full[s.a : s.b] = s.turn
+    lean_gain_s = 0.0
+    if has_gyr:
+        k2 = np.flatnonzero(np.isfinite(next_ic[:-1]) & np.isfinite(next_ic[1:]))
+        ic_all = ev["ic"].to_numpy()
+        corrected, lean_gain_s = centripetal_obliquity(
+            ang_full["obliquity_deg"].to_numpy(), turn_full, np.ceil(ic_all[k2]), np.ceil(ic_all[k2 + 2])
+        )
+        ang_full["obliquity_deg"] = corrected
+
     # 7. neutral obliquity
     t0_ic = ev["ic"].iloc[0] / rate
     if not has_gyr:
@@ -348,6 +365,8 @@ def analyze(
         "standing_s": round(float(standing_s), 1),
         "neutral_obliquity_deg": _num(neutral),
         "neutral_source": neutral_source,
+        # v / g fitted from the lean of bends (s): times 9.81 it is the speed in them
+        "bend_lean_gain_s": round(float(lean_gain_s), 3),
         "mounting": mnt.to_dict(),
         "side_confidence": _num(float(np.median(conf))),
         "step_regularity": _num(float(reg[0])),
