@@ -24,6 +24,7 @@ from .errors import (
 from . import simulate
 from .io import read
 from .metrics import Analysis, analyze
+from .fatigue import Fatigue, fatigue, form_endurance
 from .run import Run
 
 try:
@@ -35,6 +36,9 @@ __all__ = [
     "read",
     "analyze",
     "Analysis",
+    "fatigue",
+    "Fatigue",
+    "form_endurance",
     "simulate",
     "Run",
     "GaitlabError",

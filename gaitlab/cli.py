@@ -15,7 +15,8 @@ import click
 import pandas as pd
 
 from . import __version__
-from .errors import GaitlabError
+from .errors import AnalysisError, GaitlabError
+from .fatigue import Fatigue, fatigue, headline
 from .io import read
 from .metrics import Analysis, analyze as analyze_run
 from .run import Run
@@ -125,25 +126,62 @@ def _analysis_text(a: Analysis) -> str:
 
 @main.command()
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path), help="Write summary, steps and strides as JSON to this file.")
+@click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path), help="Write summary, steps, strides and fatigue as JSON to this file.")
 @click.option("--steps-csv", type=click.Path(dir_okay=False, path_type=Path), help="Write the per-step table as CSV to this file.")
 @_RATE
 def analyze(file: Path, json_out: Path | None, steps_csv: Path | None, rate_hz: float | None) -> None:
-    """Pelvic drop, rotation and running dynamics of every step in FILE (a pelvis IMU recording:
-    a CSV file, a folder or zip of a phone app's CSV export, or a FIT file with IMU messages)."""
+    """Form of every step and when it broke down, in FILE: a pelvis IMU recording (a CSV file,
+    a folder or zip of a phone app's CSV export, a FIT file with IMU messages), or a FIT file
+    with running dynamics (fatigue analysis of its records)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # they are part of the printed summary
         run = read(file, rate_hz=rate_hz)
-        result = analyze_run(run)
-    result.warnings[:0] = [w for w in run.warnings if w not in result.warnings]
+        if len(run.imu):
+            result: Analysis | None = analyze_run(run)
+            result.warnings[:0] = [w for w in run.warnings if w not in result.warnings]
+        elif run.form_metrics():
+            result = None
+        else:
+            raise GaitlabError(
+                file,
+                "nothing to analyse: no IMU data (per-step pelvis metrics need a pelvis-worn IMU) "
+                "and no running-dynamics fields (stance time, vertical oscillation, ...)",
+            )
+        try:
+            fat: Fatigue | None = fatigue(result if result is not None else run)
+            fat_error = None
+        except AnalysisError as exc:
+            if result is None:
+                raise
+            fat, fat_error = None, exc.problem
     if json_out:
-        _write_atomic(json_out, json.dumps(result.to_json_dict(), indent=1, default=str))
+        doc = result.to_json_dict() if result is not None else {"summary": run.summary(), "steps": [], "strides": []}
+        doc["fatigue"] = fat.to_json_dict() if fat is not None else {"onset_s": None, "onset_ci_s": None, "metrics": {}, "cue_windows": [], "error": fat_error}
+        _write_atomic(json_out, json.dumps(doc, indent=1, default=str))
     if steps_csv:
+        if result is None:
+            raise GaitlabError(file, "no per-step table: the file has no IMU data (its records are per second)")
         _write_atomic(steps_csv, result.steps.to_csv(index=False))
-    click.echo(_analysis_text(result))
+    click.echo(_analysis_text(result) if result is not None else _text(run))
+    click.echo(_fatigue_text(fat, fat_error))
     for label, path in (("JSON", json_out), ("steps CSV", steps_csv)):
         if path:
             click.echo(f"{label} written to {path}")
+
+
+def _fatigue_text(f: Fatigue | None, error: str | None) -> str:
+    if f is None:
+        return f"fatigue    not analysed: {error}"
+    lines = [f"fatigue    {headline(f)}"]
+    if f.onset_ci_s:
+        lines.append(f"           onset {_fmt_duration(f.onset_s)} (95 % interval {_fmt_duration(f.onset_ci_s[0])}"
+                     f" to {_fmt_duration(f.onset_ci_s[1])}); baseline {_fmt_duration(f.baseline_s[0])}"
+                     f"-{_fmt_duration(f.baseline_s[1])}")
+    for _, w in f.cue_windows.iterrows():
+        lines.append(f"           cue window {_fmt_duration(w['start_s'])}-{_fmt_duration(w['end_s'])}: "
+                     f"{', '.join(w['metrics']) or 'form index'}")
+    lines += [f"           note: {n}" for n in f.notes]
+    return "\n".join(lines)
 
 
 def _write_atomic(path: Path, text: str) -> None:

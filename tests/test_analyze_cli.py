@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from gaitlab import simulate
-from helpers import DATA
+from helpers import DATA, REAL, need_real
 
 
 def _gaitlab(*args):
@@ -53,11 +53,14 @@ def test_analyze_json_and_steps_csv(sim_csv, tmp_path):
     assert doc["summary"]["cadence_spm"] == pytest.approx(truth["cadence_spm"].median(), rel=0.01)
 
 
-def test_analyze_fit_without_imu_is_a_clear_error():
-    proc = _gaitlab("analyze", str(DATA / "stryd-run.fit"))
+def test_analyze_fit_without_imu_or_running_dynamics_is_a_clear_error():
+    """A Forerunner 15 10 k: GPS and heart rate only, nothing about form."""
+    need_real()
+    path = REAL / "fit-other" / "gc-forerunner15-10k.fit"
+    proc = _gaitlab("analyze", str(path))
     assert proc.returncode == 2
     lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1 and "stryd-run.fit" in lines[0] and "IMU" in lines[0]
+    assert len(lines) == 1 and path.name in lines[0] and "IMU" in lines[0] and "running-dynamics" in lines[0]
     assert "Traceback" not in proc.stderr
 
 

@@ -1,0 +1,343 @@
+"""Fatigue in one run: baseline, onset, drifts and cue windows.
+
+Steps (each a parameter of :class:`FatigueAnalyzer`):
+
+1. **Series**: the run's form metrics binned in time
+   (:func:`~gaitlab.fatigue.series.form_series`).
+2. **Baseline**: the runner's own form after warm-up, minutes 5 to 15 by
+   default; for runs shorter than 45 min the window scales down to the same
+   fractions of the run (1/9 to 1/3 of it).
+3. **Confounders and onset** per metric: a hinge change point in time fitted
+   jointly with the metric's dependence on speed and grade
+   (:mod:`~gaitlab.fatigue.onset`). The issue suggested fitting speed and grade
+   on the baseline alone; a steady warm-up has too little pace variation for
+   that, while fitting them over the whole run together with the onset uses
+   every pace change and cannot mistake the fatigue drift for a pace effect.
+   Raw and adjusted values are both kept.
+4. **Form index**: every metric's adjusted value in baseline standard
+   deviations, turned so that positive is worse (|z| for balance and
+   symmetry), averaged over the metrics; its onset is the run's onset.
+5. **Cue windows**: where the index (90-s running median) is above its
+   baseline band (mean + ``cue_sd`` SD) for at least ``cue_min_s``, from the
+   baseline's start on (the warm-up before it is not form to hold yet).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from os import PathLike
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import AnalysisError
+from ..metrics import Analysis
+from ..run import Run
+from .onset import fit_hinge
+from .series import METRICS, FormSeries, MetricSpec, form_series
+
+__all__ = ["Fatigue", "FatigueAnalyzer", "fatigue", "headline", "unit_of"]
+
+_ABS_Z_MEAN = float(np.sqrt(2 / np.pi))  # mean of |z| for a standard normal
+
+
+@dataclass
+class Fatigue:
+    """When and how form broke down in one run (times in s from the start of the recording).
+
+    Attributes
+    ----------
+    onset_s, onset_ci_s, onset_distance_m
+        Onset of the combined form index (``None`` when form held).
+    metrics
+        One row per metric: ``baseline_mean``, ``baseline_sd`` (of the binned,
+        adjusted values), ``step_sd`` (step-to-step spread in the baseline),
+        ``end_change`` (last 5 min vs baseline, adjusted, units),
+        ``end_change_sd`` (in baseline SDs), ``drift_per_10min`` (units),
+        ``drift_pct_per_10min``, ``onset_s``, ``onset_ci_lo_s``,
+        ``onset_ci_hi_s``, ``speed_slope`` (per m/s), ``grade_slope`` (per %),
+        ``worse`` (+1/-1/0) and ``meaning``.
+    cue_windows
+        ``start_s``, ``end_s``, ``start_m``, ``end_m``, ``peak_index``,
+        ``metrics`` (the ones beyond their band, worst first).
+    series
+        The bins: ``t_s``, ``distance_m``, ``speed_mps``, ``grade_pct``, each
+        metric raw and ``<metric>_adj``, and ``form_index``.
+    baseline_s
+        The baseline window used.
+    duration_s, distance_m
+        Of the running analysed.
+    notes
+        What was assumed or left out.
+    """
+
+    onset_s: float | None
+    onset_ci_s: tuple[float, float] | None
+    onset_distance_m: float | None
+    metrics: pd.DataFrame
+    cue_windows: pd.DataFrame
+    series: pd.DataFrame
+    baseline_s: tuple[float, float]
+    duration_s: float
+    distance_m: float | None
+    source: str
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def held_s(self) -> float:
+        """Running before the onset, or the whole run when form held (then a lower bound)."""
+        return float(self.onset_s) if self.onset_s is not None else self.duration_s
+
+    @property
+    def held_m(self) -> float | None:
+        """Distance before the onset (or the whole distance when form held)."""
+        return self.onset_distance_m if self.onset_s is not None else self.distance_m
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """``{"onset_s", "onset_ci_s", "metrics": {...}, "cue_windows": [...]}`` and context."""
+        def clean(v: Any) -> Any:
+            if isinstance(v, (float, np.floating)):
+                return None if not np.isfinite(v) else round(float(v), 4)
+            if isinstance(v, (np.integer,)):
+                return int(v)
+            return v
+
+        metrics = {
+            m: {k: clean(v) for k, v in row.items()} for m, row in self.metrics.iterrows()
+        }
+        cues = [{k: clean(v) for k, v in row.items()} for row in self.cue_windows.to_dict("records")]
+        return {
+            "onset_s": clean(self.onset_s),
+            "onset_ci_s": [clean(x) for x in self.onset_ci_s] if self.onset_ci_s else None,
+            "onset_distance_m": clean(self.onset_distance_m),
+            "held_s": clean(self.held_s),
+            "held_m": clean(self.held_m),
+            "form_held_to_end": self.onset_s is None,
+            "baseline_s": [clean(x) for x in self.baseline_s],
+            "source": self.source,
+            "metrics": metrics,
+            "cue_windows": cues,
+            "notes": list(self.notes),
+        }
+
+
+@dataclass(frozen=True)
+class FatigueAnalyzer:
+    """The fatigue analysis of one run, with its parameters.
+
+    Parameters
+    ----------
+    bin_s
+        Bin length, s.
+    baseline_min
+        Baseline window, minutes from the start (scaled down below 45 min).
+    min_after_s
+        An onset needs at least this much running after it, s.
+    min_stat, min_change_sd
+        Evidence and size an onset needs (:mod:`~gaitlab.fatigue.onset`).
+    end_s
+        The "end" of the run for end changes: its last this many seconds.
+    cue_sd, cue_min_s
+        Cue windows: index above baseline mean + ``cue_sd`` SD for at least
+        ``cue_min_s`` seconds.
+    speed_prior_sd
+        How far (as a fraction of the typical slope, or in metric SDs per m/s
+        for metrics without one) the speed slope may move from its prior.
+    """
+
+    bin_s: float = 30.0
+    baseline_min: tuple[float, float] = (5.0, 15.0)
+    min_after_s: float = 180.0
+    min_stat: float = 25.0
+    min_change_sd: float = 1.0
+    end_s: float = 300.0
+    cue_sd: float = 2.0
+    cue_min_s: float = 60.0
+    speed_prior_sd: float = 0.5
+
+    def baseline_window(self, duration_s: float) -> tuple[float, float]:
+        """Baseline (s) for a run of this length."""
+        lo, hi = (m * 60 for m in self.baseline_min)
+        full = 3 * hi  # 45 min for the default 5-15
+        if duration_s >= full:
+            return lo, hi
+        return lo * duration_s / full, hi * duration_s / full
+
+    def analyze(self, series: FormSeries, source_name: str | None = None) -> Fatigue:
+        """Fatigue of one binned run."""
+        bins = series.bins
+        if bins.empty or not series.metrics:
+            raise AnalysisError(source_name, "no form metrics over time to analyse for fatigue")
+        t = bins["t_s"].to_numpy(float)
+        duration = series.duration_s
+        if duration < 10 * 60:
+            raise AnalysisError(source_name, f"too short for a fatigue analysis ({duration / 60:.1f} min; need 10)")
+        b_lo, b_hi = self.baseline_window(duration)
+        in_base = (t >= b_lo) & (t <= b_hi)
+        speed = bins["speed_mps"].to_numpy(float)
+        grade = bins["grade_pct"].to_numpy(float)
+        has_speed = np.isfinite(speed).sum() >= 0.5 * len(t)
+        has_grade = np.isfinite(grade).sum() >= 0.5 * len(t) and np.nanstd(grade) > 0.5
+        v_ref = float(np.nanmedian(speed[in_base])) if has_speed and np.isfinite(speed[in_base]).any() else np.nan
+        conf_cols, names = [], []
+        if has_speed and np.isfinite(v_ref):
+            conf_cols.append(speed - v_ref)
+            names.append("speed")
+        if has_grade:
+            conf_cols.append(grade)
+            names.append("grade")
+        conf = np.column_stack(conf_cols) if conf_cols else None
+        t_min = t / 60.0
+        cand = t_min[(t >= b_lo) & (t <= t.max() - self.min_after_s)]
+        end_sel = t >= t.max() - self.end_s
+        rows, z_cols = {}, {}
+        out = bins.copy()
+        for m in series.metrics:
+            spec = METRICS.get(m, MetricSpec(0, 0.0, 0.0, m.replace("_", " ")))
+            y = bins[m].to_numpy(float)
+            base_vals = y[in_base & np.isfinite(y)]
+            if len(base_vals) < 3:
+                continue
+            scale = float(np.std(base_vals, ddof=1)) or 1e-9
+            prior = []
+            prior_sd = []
+            for name in names:
+                p = spec.per_mps if name == "speed" else spec.per_grade_pct
+                prior.append(p)
+                prior_sd.append(abs(p) * self.speed_prior_sd if p else scale * self.speed_prior_sd)
+            fit = fit_hinge(
+                t_min, y, conf, np.array(prior), np.array(prior_sd), candidates=cand, scale=scale,
+                min_stat=self.min_stat, min_change_sd=self.min_change_sd,
+            )
+            adj = fit.adjusted
+            base_adj = adj[in_base & np.isfinite(adj)]
+            mean, sd = float(np.mean(base_adj)), float(np.std(base_adj, ddof=1)) if len(base_adj) > 1 else np.nan
+            raw = series.samples[m].to_numpy(float) if m in series.samples else np.array([])
+            ts = series.samples["t_s"].to_numpy(float)
+            step_sd = float(np.nanstd(raw[(ts >= b_lo) & (ts <= b_hi)], ddof=1)) if len(raw) else np.nan
+            end_change = float(np.nanmean(adj[end_sel]) - mean) if np.isfinite(adj[end_sel]).any() else np.nan
+            coef = dict(zip(names, fit.coef[1:]))
+            rows[m] = {
+                "baseline_mean": mean,
+                "baseline_sd": sd,
+                "step_sd": step_sd,
+                "end_change": end_change,
+                "end_change_sd": end_change / sd if sd and np.isfinite(sd) and sd > 0 else np.nan,
+                "drift_per_10min": fit.slope * 10 if fit.onset is not None else 0.0,
+                "drift_pct_per_10min": 100 * fit.slope * 10 / abs(mean) if fit.onset is not None and mean else 0.0,
+                "onset_s": fit.onset * 60 if fit.onset is not None else np.nan,
+                "onset_ci_lo_s": fit.onset_ci[0] * 60 if fit.onset_ci else np.nan,
+                "onset_ci_hi_s": fit.onset_ci[1] * 60 if fit.onset_ci else np.nan,
+                "speed_slope": coef.get("speed", np.nan),
+                "grade_slope": coef.get("grade", np.nan),
+                "worse": spec.worse,
+                "meaning": spec.meaning,
+            }
+            out[f"{m}_adj"] = adj
+            if sd and np.isfinite(sd) and sd > 0:
+                z = (adj - mean) / sd
+                z_cols[m] = spec.worse * z if spec.worse else np.abs(z) - _ABS_Z_MEAN
+        if not z_cols:
+            raise AnalysisError(source_name, "no form metric has a usable baseline for a fatigue analysis")
+        index = np.nanmean(np.column_stack(list(z_cols.values())), axis=1)
+        out["form_index"] = index
+        base_idx = index[in_base & np.isfinite(index)]
+        i_sd = float(np.std(base_idx, ddof=1)) if len(base_idx) > 2 else 1.0
+        i_mean = float(np.mean(base_idx)) if len(base_idx) else 0.0
+        fit = fit_hinge(t_min, index, candidates=cand, scale=i_sd, min_stat=self.min_stat,
+                        min_change_sd=self.min_change_sd, direction=+1)
+        onset = fit.onset * 60 if fit.onset is not None else None
+        ci = (fit.onset_ci[0] * 60, fit.onset_ci[1] * 60) if fit.onset_ci else None
+        dist = bins["distance_m"].to_numpy(float) if "distance_m" in bins else np.full(len(t), np.nan)
+        onset_m = _at(t, dist, onset) if onset is not None else None
+        cues = self._cue_windows(t, dist, np.where(t >= b_lo, index, np.nan), i_mean, i_sd, z_cols)
+        metrics = pd.DataFrame.from_dict(rows, orient="index")
+        metrics.index.name = "metric"
+        return Fatigue(onset, ci, onset_m, metrics, cues, out, (b_lo, b_hi), duration, series.distance_m,
+                       series.source, list(series.notes))
+
+    def _cue_windows(self, t, dist, index, i_mean, i_sd, z_cols) -> pd.DataFrame:
+        smooth = pd.Series(index).rolling(3, center=True, min_periods=1).median().to_numpy()
+        above = smooth > i_mean + self.cue_sd * i_sd
+        edges = np.flatnonzero(np.diff(np.concatenate([[0], above.astype(int), [0]])))
+        rows = []
+        for a, b in edges.reshape(-1, 2):
+            start, end = t[a] - self.bin_s / 2, t[b - 1] + self.bin_s / 2
+            if end - start < self.cue_min_s:
+                continue
+            worst = {m: float(np.nanmean(z[a:b])) for m, z in z_cols.items()}
+            moved = [m for m, v in sorted(worst.items(), key=lambda kv: -kv[1]) if v > self.cue_sd]
+            rows.append({
+                "start_s": start, "end_s": end, "start_m": _at(t, dist, start), "end_m": _at(t, dist, end),
+                "peak_index": float(np.nanmax(index[a:b])), "metrics": moved,
+            })
+        return pd.DataFrame(rows, columns=["start_s", "end_s", "start_m", "end_m", "peak_index", "metrics"])
+
+
+def _at(t: np.ndarray, values: np.ndarray, when: float) -> float | None:
+    ok = np.isfinite(values)
+    if not ok.any():
+        return None
+    return float(np.interp(when, t[ok], values[ok]))
+
+
+def fatigue(obj: Analysis | Run | str | PathLike[str], analyzer: FatigueAnalyzer = FatigueAnalyzer()) -> Fatigue:
+    """When form broke down in a run, what moved, and where to cue.
+
+    Parameters
+    ----------
+    obj
+        An :class:`~gaitlab.metrics.Analysis` (pelvis IMU), a
+        :class:`~gaitlab.run.Run` (FIT records, or IMU samples, which are
+        analysed first) or a path to read.
+    analyzer
+        The parameters.
+
+    Raises
+    ------
+    gaitlab.AnalysisError
+        Too short, or no form metrics over time.
+    """
+    from ..io import read
+    from ..metrics import analyze
+
+    if isinstance(obj, (str, PathLike)):
+        obj = read(obj)
+    if isinstance(obj, Run) and len(obj.imu) and not _has_fit_form(obj):
+        obj = analyze(obj)
+    run = obj.run if isinstance(obj, Analysis) else obj
+    name = str(run.path) if run.path else None
+    return analyzer.analyze(form_series(obj, analyzer.bin_s), name)
+
+
+def _has_fit_form(run: Run) -> bool:
+    return bool(run.form_metrics())
+
+
+_UNITS = {"_deg": "deg", "_ms": "ms", "_mm": "mm", "_pct": "%", "_spm": "spm", "_g": "g", "_kn_m": "kN/m", "_ratio": ""}
+
+
+def unit_of(metric: str) -> str:
+    """The unit a metric name ends in (``"deg"`` for ``pelvic_drop_left_deg``)."""
+    for suffix, unit in _UNITS.items():
+        if metric.endswith(suffix):
+            return unit
+    return ""
+
+
+def headline(f: Fatigue) -> str:
+    """One sentence: how long form held and what moved, e.g. ``form held for 42 min / 8.1 km,
+    then pelvic drop in left stance rose from 5.1 to 7.4 deg``."""
+    held = f"{f.held_s / 60:.0f} min" + (f" / {f.held_m / 1000:.1f} km" if f.held_m else "")
+    if f.onset_s is None:
+        return f"form held to the end ({held}): no lasting change from the baseline"
+    moved = f.metrics.dropna(subset=["onset_s"])
+    moved = moved.reindex(moved["end_change_sd"].abs().sort_values(ascending=False).index)[:2]
+    parts = []
+    for m, row in moved.iterrows():
+        a, b = row["baseline_mean"], row["baseline_mean"] + row["end_change"]
+        nd = 0 if max(abs(a), abs(b)) >= 100 else 1 if max(abs(a), abs(b)) >= 10 else 2
+        verb = "rose" if b > a else "fell"
+        parts.append(f"{row['meaning']} {verb} from {a:.{nd}f} to {b:.{nd}f} {unit_of(m)}".rstrip())
+    return f"form held for {held}, then " + (" and ".join(parts) if parts else "the form index rose")

@@ -1,0 +1,168 @@
+"""When a form metric leaves the runner's baseline for good: a change-point fit.
+
+Fatigue shows as a drift that starts at some moment and does not come back, so
+each (binned) metric is fitted, for every candidate onset ``tau``, with
+
+    y(t) = a + b (v - v_ref) + c grade + beta max(0, t - tau) + noise
+
+i.e. a hinge (continuous piecewise-linear) change point in time, jointly with
+the metric's dependence on speed and grade (the confounders). ``tau`` is the
+least-squares change point (the profile likelihood over all candidates,
+solved in one batched linear solve); the speed and grade slopes are shrunk
+toward typical values (ridge) so a run with one steady pace still gets a
+sensible adjustment. A mean-shift model, as in the l2 cost of ``ruptures``,
+would put the change point in the middle of a gradual drift rather than at its
+start, which is why the hinge is used.
+
+Is there an onset at all? The hinge must explain the data better than the
+same model without it by more than chance (a likelihood-ratio statistic,
+corrected for the serial correlation of the bins, above ``min_stat``: tuned
+on simulated runs without fatigue, see the tests), and must move the metric
+by at least ``min_change_sd`` baseline standard deviations by the end. The
+uncertainty interval holds the onsets whose fit is within the 95 % likelihood
+ratio bound (chi-square, 1 dof) of the best.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["HingeFit", "fit_hinge"]
+
+
+@dataclass
+class HingeFit:
+    """Result of :func:`fit_hinge` (times in the units of ``t``).
+
+    Attributes
+    ----------
+    onset, onset_ci
+        The change point and its interval (``None`` when there is no change).
+    slope
+        Drift after the onset, units of ``y`` per unit of ``t`` (0 without onset).
+    coef
+        ``a, b (per unit speed), c (per % grade)`` of the chosen model.
+    stat
+        Likelihood-ratio statistic of the best hinge against no hinge.
+    end_change
+        Fitted change by the last bin (``slope * (t_end - onset)``).
+    sigma
+        Residual standard deviation.
+    adjusted
+        ``y`` minus the fitted speed and grade terms.
+    """
+
+    onset: float | None
+    onset_ci: tuple[float, float] | None
+    slope: float
+    coef: np.ndarray
+    stat: float
+    end_change: float
+    sigma: float
+    adjusted: np.ndarray
+
+
+def _lag1(r: np.ndarray) -> float:
+    r = r - r.mean()
+    den = float(np.dot(r, r))
+    return float(np.dot(r[1:], r[:-1]) / den) if den > 0 else 0.0
+
+
+def fit_hinge(
+    t: np.ndarray,
+    y: np.ndarray,
+    confounders: np.ndarray | None = None,
+    prior: np.ndarray | None = None,
+    prior_sd: np.ndarray | None = None,
+    *,
+    candidates: np.ndarray,
+    scale: float,
+    min_stat: float,
+    min_change_sd: float,
+    direction: int = 0,
+) -> HingeFit:
+    """Fit the hinge change point of ``y(t)`` with confounders.
+
+    Parameters
+    ----------
+    t, y
+        Times and values (NaN values are left out).
+    confounders
+        (n, k) columns such as speed minus the reference speed, and grade;
+        NaN rows count as 0 (no adjustment there).
+    prior, prior_sd
+        Expected slope of each confounder column and how far it may be from
+        it (ridge toward ``prior``).
+    candidates
+        Onset times tried.
+    scale
+        The baseline standard deviation ``min_change_sd`` is measured in.
+    min_stat, min_change_sd
+        Thresholds for "there is an onset" (module notes).
+    direction
+        +1 or -1: only a drift that way counts; 0: either.
+    """
+    ok = np.isfinite(y) & np.isfinite(t)
+    t, y = t[ok], y[ok]
+    k = 0 if confounders is None else confounders.shape[1]
+    zc = np.zeros((len(t), k)) if k == 0 else np.nan_to_num(confounders[ok])
+    n = len(t)
+    if n < 8:
+        adj = np.full(ok.shape, np.nan)
+        return HingeFit(None, None, 0.0, np.zeros(1 + k), 0.0, 0.0, float("nan"), adj)
+    base = np.column_stack([np.ones(n), zc])
+    prior = np.zeros(k) if prior is None else np.asarray(prior, float)
+    prior_sd = np.ones(k) if prior_sd is None else np.asarray(prior_sd, float)
+
+    def solve(x: np.ndarray, sigma2: float) -> tuple[np.ndarray, np.ndarray]:
+        """Ridge solutions for a batch of designs x (m, n, p); returns coef (m, p), rss (m,)."""
+        p = x.shape[-1]
+        lam = np.zeros(p)
+        lam[1 : 1 + k] = sigma2 / np.maximum(prior_sd, 1e-12) ** 2
+        target = np.zeros(p)
+        target[1 : 1 + k] = prior
+        xtx = np.einsum("mni,mnj->mij", x, x) + np.diag(lam)
+        xty = np.einsum("mni,n->mi", x, y) + lam * target
+        coef = np.linalg.solve(xtx + 1e-9 * np.eye(p), xty[..., None])[..., 0]
+        res = y[None, :] - np.einsum("mnp,mp->mn", x, coef)
+        return coef, np.einsum("mn,mn->m", res, res)
+
+    # noise level for the ridge weights: a first fit without the hinge
+    coef0, rss0 = solve(base[None], float(np.var(y)) + 1e-12)
+    sigma2 = max(float(rss0[0]) / max(n - 1 - k, 1), 1e-12)
+    coef0, rss0 = solve(base[None], sigma2)
+    cand = np.asarray(candidates, float)
+    cand = cand[(cand > t.min()) & (cand < t.max())]
+    adj_of = lambda c: y - zc @ c[1 : 1 + k]  # noqa: E731
+    full_adj = np.full(ok.shape, np.nan)
+    if not len(cand):
+        full_adj[ok] = adj_of(coef0[0])
+        return HingeFit(None, None, 0.0, coef0[0], 0.0, 0.0, float(np.sqrt(sigma2)), full_adj)
+    hinge = np.maximum(0.0, t[None, :] - cand[:, None])  # (m, n)
+    x = np.concatenate([np.broadcast_to(base, (len(cand), n, 1 + k)), hinge[..., None]], axis=2)
+    coef, rss = solve(x, sigma2)
+    slope = coef[:, -1]
+    if direction:
+        rss = np.where(np.sign(slope) == direction, rss, np.inf)
+    i = int(np.argmin(rss))
+    if not np.isfinite(rss[i]):
+        full_adj[ok] = adj_of(coef0[0])
+        return HingeFit(None, None, 0.0, coef0[0], 0.0, 0.0, float(np.sqrt(sigma2)), full_adj)
+    res = y - x[i] @ coef[i]
+    s1 = float(rss[i]) / max(n - 3 - k, 1)
+    rho = min(max(_lag1(res), 0.0), 0.9)
+    inflation = (1 + rho) / (1 - rho)
+    stat = float((rss0[0] - rss[i]) / (s1 * inflation))
+    end_change = float(slope[i] * (t.max() - cand[i]))
+    found = stat >= min_stat and abs(end_change) >= min_change_sd * scale
+    if not found:
+        full_adj[ok] = adj_of(coef0[0])
+        return HingeFit(None, None, 0.0, coef0[0], stat, 0.0, float(np.sqrt(sigma2)), full_adj)
+    within = np.flatnonzero(rss <= rss[i] + 3.84 * s1 * inflation)
+    full_adj[ok] = adj_of(coef[i])
+    return HingeFit(
+        float(cand[i]), (float(cand[within.min()]), float(cand[within.max()])), float(slope[i]),
+        coef[i, : 1 + k], stat, end_change, float(np.sqrt(s1)), full_adj,
+    )

@@ -1,0 +1,240 @@
+"""Form-metric time series of one run, binned on a common time grid.
+
+Whatever a run has, pelvis IMU metrics per step (from
+:func:`gaitlab.analyze`) or FIT running dynamics per record, becomes one table
+of fixed-length time bins (medians, robust to single bad steps) with the
+confounders beside them: speed (m/s) and grade (%), when the file has them.
+Units: :mod:`gaitlab.frames`; times are seconds from the start of the
+recording.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..metrics import Analysis
+from ..run import Run
+
+__all__ = ["MetricSpec", "METRICS", "FormSeries", "form_series"]
+
+
+@dataclass(frozen=True)
+class MetricSpec:
+    """How a form metric behaves.
+
+    Attributes
+    ----------
+    worse
+        +1 if larger is worse form, -1 if smaller is worse, 0 if either way
+        (a balance or a symmetry moving away from the runner's own value).
+    per_mps, per_grade_pct
+        Typical change per m/s of speed and per % of grade, the prior of the
+        confounder model (running-dynamics literature and Garmin/Stryd
+        guidance: contact time falls ~35 ms per m/s, cadence rises ~8 spm per
+        m/s, uphill lengthens contact and shortens the step).
+    meaning
+        One line for reports.
+    """
+
+    worse: int
+    per_mps: float
+    per_grade_pct: float
+    meaning: str
+
+
+#: Form metrics the fatigue analysis knows (any other numeric metric column is
+#: used with no prior and ``worse = 0``).
+METRICS: dict[str, MetricSpec] = {
+    # pelvis IMU (per step / stride)
+    "pelvic_drop_left_deg": MetricSpec(+1, 0.0, 0.0, "pelvic drop in left stance"),
+    "pelvic_drop_right_deg": MetricSpec(+1, 0.0, 0.0, "pelvic drop in right stance"),
+    "pelvic_drop_symmetry_pct": MetricSpec(0, 0.0, 0.0, "left vs right pelvic drop, % of their mean"),
+    "pelvic_rotation_deg": MetricSpec(0, 1.0, 0.0, "pelvis rotation per stride"),
+    "pelvic_tilt_range_deg": MetricSpec(+1, 0.5, 0.0, "pelvis tilt range per stride"),
+    "gct_ms": MetricSpec(+1, -35.0, 2.0, "ground contact time"),
+    "gct_symmetry_pct": MetricSpec(0, 0.0, 0.0, "left vs right contact time, % of their mean"),
+    "flight_ms": MetricSpec(-1, 25.0, -2.0, "flight time"),
+    "vertical_peak_g": MetricSpec(+1, 0.2, 0.0, "peak vertical acceleration in stance"),
+    "braking_peak_g": MetricSpec(+1, 0.05, 0.0, "peak braking deceleration"),
+    # FIT running dynamics (per record)
+    "stance_time_ms": MetricSpec(+1, -35.0, 2.0, "ground contact time"),
+    "stance_time_pct": MetricSpec(+1, -3.0, 0.2, "ground contact time, % of the step"),
+    "stance_time_balance_left_pct": MetricSpec(0, 0.0, 0.0, "left foot's share of contact time"),
+    "vertical_oscillation_mm": MetricSpec(+1, 3.0, -0.5, "vertical bounce per step"),
+    "vertical_ratio_pct": MetricSpec(+1, -1.2, 0.1, "vertical oscillation / step length"),
+    "step_length_mm": MetricSpec(-1, 330.0, -15.0, "step length"),
+    "cadence_spm": MetricSpec(-1, 8.0, 0.3, "cadence"),
+    "form_power_ratio": MetricSpec(+1, -0.02, 0.0, "Stryd form power / power"),
+    "leg_spring_stiffness_kn_m": MetricSpec(-1, 0.8, 0.0, "Stryd leg spring stiffness"),
+    "impact_loading_rate_bw_s": MetricSpec(+1, 10.0, 0.0, "Stryd impact loading rate"),
+}
+
+#: Not form: effort and context.
+_CONTEXT = {"speed_mps", "power_w", "form_power_w", "air_power_w", "heart_rate_bpm", "distance_m", "altitude_m",
+            "enhanced_altitude_m", "temperature_c", "elapsed_s", "session_index", "step_time_s", "stride_time_s"}
+
+
+@dataclass
+class FormSeries:
+    """A run's form metrics on a common grid of time bins.
+
+    Attributes
+    ----------
+    bins
+        One row per bin: ``t_s`` (bin centre, s from the start of the
+        recording), ``distance_m`` (at the bin centre, when known),
+        ``speed_mps``, ``grade_pct`` (NaN when unknown), ``n`` (samples or
+        steps in the bin), then one column per metric (bin medians).
+    samples
+        The metric values before binning with their ``t_s`` (for the
+        step-to-step spread).
+    source
+        ``"imu"`` or ``"fit"``.
+    duration_s, distance_m
+        Of the running in the recording.
+    notes
+        What was assumed or left out, one line each.
+    """
+
+    bins: pd.DataFrame
+    samples: pd.DataFrame
+    source: str
+    duration_s: float
+    distance_m: float | None
+    metrics: list[str]
+    notes: list[str] = field(default_factory=list)
+
+
+def _symmetry(left: pd.Series, right: pd.Series) -> pd.Series:
+    mean = (left + right) / 2
+    return 100 * (left - right) / mean.where(mean.abs() > 1e-9)
+
+
+def _imu_samples(a: Analysis) -> pd.DataFrame:
+    st = a.steps
+    cols = {"t_s": st["t_s"]}
+    for c in ["gct_ms", "flight_ms", "cadence_spm", "vertical_oscillation_mm", "vertical_peak_g", "braking_peak_g"]:
+        if c in st and st[c].notna().any():
+            cols[c] = st[c]
+    out = pd.DataFrame(cols)
+    if "pelvic_drop_deg" in st and st["pelvic_drop_deg"].notna().any():
+        out["pelvic_drop_left_deg"] = st["pelvic_drop_deg"].where(st["side"] == "L")
+        out["pelvic_drop_right_deg"] = st["pelvic_drop_deg"].where(st["side"] == "R")
+    if "gct_ms" in out:
+        out["gct_left_ms"] = st["gct_ms"].where(st["side"] == "L")
+        out["gct_right_ms"] = st["gct_ms"].where(st["side"] == "R")
+    sr = a.strides
+    if len(sr):
+        extra = pd.DataFrame({"t_s": sr["t_s"]})
+        for c in ["pelvic_rotation_deg", "pelvic_tilt_range_deg"]:
+            if c in sr and sr[c].notna().any():
+                extra[c] = sr[c]
+        out = pd.concat([out, extra], ignore_index=True).sort_values("t_s", kind="stable")
+    return out.reset_index(drop=True)
+
+
+def _fit_samples(run: Run) -> tuple[pd.DataFrame, list[str]]:
+    r = run.records
+    notes: list[str] = []
+    if r.empty or "elapsed_s" not in r:
+        return pd.DataFrame(), notes
+    out = pd.DataFrame({"t_s": r["elapsed_s"].to_numpy(float)})
+    for c in r.columns:
+        if c in _CONTEXT or c == "timestamp" or not pd.api.types.is_numeric_dtype(r[c]):
+            continue
+        known = c in METRICS or c.startswith("runscribe_")
+        if known and r[c].notna().sum() >= 10:
+            out[c] = r[c].to_numpy(float)
+    if "form_power_w" in r and "power_w" in r:
+        ratio = r["form_power_w"] / r["power_w"].where(r["power_w"] > 0)
+        if ratio.notna().sum() >= 10:
+            out["form_power_ratio"] = ratio.to_numpy(float)
+    for c in ("speed_mps", "distance_m", "altitude_m"):
+        if c in r:
+            out[c] = r[c].to_numpy(float)
+    if "altitude_m" not in out and "enhanced_altitude_m" in r:
+        out["altitude_m"] = r["enhanced_altitude_m"].to_numpy(float)
+    # running only: pauses (traffic lights) carry no form
+    moving = np.ones(len(out), bool)
+    if "speed_mps" in out:
+        moving &= ~(out["speed_mps"] < 1.0).to_numpy()
+    if "cadence_spm" in out:
+        moving &= ~(out["cadence_spm"] < 120).to_numpy()
+    if (~moving).any():
+        notes.append(f"{int((~moving).sum())} records of standing or walking left out")
+    return out[moving].reset_index(drop=True), notes
+
+
+def form_series(obj: Analysis | Run, bin_s: float = 30.0) -> FormSeries:
+    """The form metrics of a run, binned.
+
+    Parameters
+    ----------
+    obj
+        An :class:`~gaitlab.metrics.Analysis` (pelvis IMU) or a
+        :class:`~gaitlab.run.Run` with FIT records.
+    bin_s
+        Bin length, s.
+    """
+    notes: list[str] = []
+    if isinstance(obj, Analysis):
+        samples, source = _imu_samples(obj), "imu"
+        run = obj.run
+        ctx, more = _fit_samples(run) if len(run.records) else (pd.DataFrame(), [])
+        notes += more
+    else:
+        run = obj
+        samples, more = _fit_samples(run)
+        notes += more
+        ctx, source = samples, "fit"
+    if samples.empty or len(samples.columns) <= 1:
+        return FormSeries(pd.DataFrame(), samples, source, 0.0, None, [], notes)
+    t = samples["t_s"].to_numpy(float)
+    t0 = float(np.nanmin(t))
+    edges_n = int(np.floor((np.nanmax(t) - t0) / bin_s)) + 1
+    b = np.clip(((t - t0) // bin_s).astype(int), 0, edges_n - 1)
+    metric_cols = [c for c in samples.columns if c not in ("t_s", "speed_mps", "distance_m", "altitude_m")]
+    grouped = samples[metric_cols].groupby(b)
+    bins = grouped.median()
+    bins["n"] = samples.groupby(b)["t_s"].count()
+    bins = bins.reindex(range(edges_n))
+    bins.insert(0, "t_s", t0 + (np.arange(edges_n) + 0.5) * bin_s)
+    for side_pair, name in ((("pelvic_drop_left_deg", "pelvic_drop_right_deg"), "pelvic_drop_symmetry_pct"),
+                            (("gct_left_ms", "gct_right_ms"), "gct_symmetry_pct")):
+        if all(c in bins for c in side_pair):
+            bins[name] = _symmetry(bins[side_pair[0]], bins[side_pair[1]])
+    bins = bins.drop(columns=[c for c in ("gct_left_ms", "gct_right_ms") if c in bins])
+    # confounders on the same bins
+    for c in ("speed_mps", "distance_m", "altitude_m"):
+        if len(ctx) and c in ctx and ctx[c].notna().any():
+            tc = ctx["t_s"].to_numpy(float)
+            ok = np.isfinite(ctx[c].to_numpy(float)) & np.isfinite(tc)
+            bins[c] = np.interp(bins["t_s"], tc[ok], ctx[c].to_numpy(float)[ok], left=np.nan, right=np.nan)
+    if "speed_mps" in bins and "distance_m" not in bins:
+        bins["distance_m"] = np.nancumsum(bins["speed_mps"].fillna(0) * bin_s)
+    bins["grade_pct"] = _grade(bins)
+    if "speed_mps" not in bins:
+        bins["speed_mps"] = np.nan
+        notes.append("no speed in the recording: metrics are compared raw, not at matched pace")
+    metrics = [c for c in bins.columns if c not in ("t_s", "n", "speed_mps", "distance_m", "altitude_m", "grade_pct")
+               and bins[c].notna().sum() >= 6]
+    samples = samples.drop(columns=[c for c in ("gct_left_ms", "gct_right_ms") if c in samples])
+    duration = float(np.nanmax(t) - t0)
+    dist = bins["distance_m"] if "distance_m" in bins else None
+    distance = float(np.nanmax(dist) - np.nanmin(dist)) if dist is not None and dist.notna().any() else None
+    return FormSeries(bins.reset_index(drop=True), samples, source, duration, distance, metrics, notes)
+
+
+def _grade(bins: pd.DataFrame) -> np.ndarray:
+    """Grade (%) per bin from altitude over distance, over +-1 bin (GPS altitude is noisy)."""
+    if "altitude_m" not in bins or "distance_m" not in bins or not bins["altitude_m"].notna().any():
+        return np.full(len(bins), np.nan)
+    alt = bins["altitude_m"].to_numpy(float)
+    dist = bins["distance_m"].to_numpy(float)
+    d_alt = np.gradient(alt)
+    d_dist = np.gradient(dist)
+    g = 100 * d_alt / np.where(d_dist > 1.0, d_dist, np.nan)
+    return pd.Series(g).rolling(3, center=True, min_periods=1).mean().clip(-30, 30).to_numpy()

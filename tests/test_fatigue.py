@@ -1,0 +1,134 @@
+"""Fatigue analysis against truth: simulated pelvis runs with a known onset and
+drifts (and without), real FIT runs for plausibility, and the CLI's JSON."""
+
+from __future__ import annotations
+
+import json
+import warnings
+from functools import lru_cache
+
+import numpy as np
+import pytest
+
+import gaitlab
+from gaitlab import simulate
+from helpers import DATA, REAL, need_real
+
+#: Pelvis runs: even seeds fatigue at a random onset (15-30 min) with random
+#: drifts of left/right pelvic drop and contact time; odd seeds hold form.
+PELVIS_SEEDS = list(range(40, 52))
+
+
+def _pelvis_fatigue(seed: int) -> dict | None:
+    r = np.random.default_rng(seed)
+    if seed % 2:
+        return None
+    return {"onset_s": float(r.uniform(900, 1800)), "drop_left_per_min": float(r.uniform(0.03, 0.1)),
+            "drop_right_per_min": float(r.uniform(0.0, 0.08)), "gct_per_min": float(r.uniform(0.0, 1.0))}
+
+
+@lru_cache(maxsize=None)
+def _pelvis(seed: int):
+    fat = _pelvis_fatigue(seed)
+    sim = simulate.simulate_run(duration_s=2400.0, rate_hz=50.0, seed=seed, mounting="random", fatigue=fat)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return sim, gaitlab.fatigue(gaitlab.analyze(sim.run))
+
+
+def test_pelvis_onset_within_2_min_and_no_false_onsets():
+    hits, false = [], []
+    for seed in PELVIS_SEEDS:
+        sim, f = _pelvis(seed)
+        truth = sim.params["fatigue"]
+        if truth:
+            hits.append(f.onset_s is not None and abs(f.onset_s - truth["onset_s"]) <= 120)
+        else:
+            false.append(f.onset_s is not None)
+    assert np.mean(hits) >= 0.9, hits
+    assert np.mean(false) <= 0.05, false
+
+
+def test_pelvis_drift_and_end_change_match_truth():
+    """The drift of left pelvic drop after onset, per 10 min, against the simulator's."""
+    errs = []
+    for seed in PELVIS_SEEDS[::2]:
+        sim, f = _pelvis(seed)
+        truth = sim.params["fatigue"]
+        row = f.metrics.loc["pelvic_drop_left_deg"]
+        if np.isfinite(row["onset_s"]):
+            errs.append(row["drift_per_10min"] - 10 * truth["drop_left_per_min"])
+    assert len(errs) >= 4
+    assert np.sqrt(np.mean(np.square(errs))) <= 0.25  # deg per 10 min (truth 0.3-1.0)
+
+
+def test_onset_interval_holds_the_onset_and_cue_windows_follow_it():
+    for seed in PELVIS_SEEDS[::2]:
+        sim, f = _pelvis(seed)
+        if f.onset_s is None:
+            continue
+        lo, hi = f.onset_ci_s
+        assert lo <= f.onset_s <= hi
+        for _, w in f.cue_windows.iterrows():
+            assert w["start_s"] >= f.baseline_s[0] and w["end_s"] > w["start_s"]
+        assert f.held_s == f.onset_s
+
+
+def test_form_endurance_over_runs_on_a_calendar():
+    """Five simulated runs a week apart whose onset comes later each time: the
+    trend says later; a run that held counts as censored at its length."""
+    runs = []
+    for k, onset in enumerate([900.0, 1100.0, 1300.0, 1500.0, None]):
+        fat = {"onset_s": onset, "drop_left_per_min": 0.1, "gct_per_min": 0.8} if onset else None
+        sim = simulate.simulate_run(duration_s=2100.0, rate_hz=50.0, seed=70 + k, mounting="random", fatigue=fat,
+                                    start_time=f"2026-05-{1 + 7 * k:02d}T07:00:00Z")
+        runs.append(sim.run)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fe = gaitlab.form_endurance(runs)
+    t = fe.runs
+    assert list(t["censored"]) == [False, False, False, False, True]
+    np.testing.assert_allclose(t["onset_min"][:4], [15, 1100 / 60, 1300 / 60, 25], atol=2.0)
+    assert t["held_min"].iloc[-1] == pytest.approx(t["duration_min"].iloc[-1])
+    assert fe.trend["direction"] == "later" and fe.trend["held_min_per_30_days"] > 0
+
+
+def test_real_fit_runs_are_plausible():
+    """Every real running file with running dynamics: analysed quickly, speed
+    slopes of contact time negative where pace varied, onsets inside the run."""
+    need_real()
+    n = 0
+    for path in sorted(REAL.rglob("*.fit")):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                run = gaitlab.read(path).running()
+            except (gaitlab.GaitlabError, LookupError):
+                continue
+            if run.duration_s < 20 * 60 or not {"stance_time_ms", "vertical_oscillation_mm"} <= set(run.form_metrics()):
+                continue
+            f = gaitlab.fatigue(run)
+        n += 1
+        m = f.metrics
+        assert 150 < m.loc["stance_time_ms", "baseline_mean"] < 400, path.name
+        sp = run.records["speed_mps"]
+        if sp.quantile(0.9) - sp.quantile(0.1) > 0.8:  # real pace variation: contact shortens with speed
+            assert m.loc["stance_time_ms", "speed_slope"] < 0, path.name
+        if f.onset_s is not None:
+            assert f.baseline_s[0] <= f.onset_s <= f.duration_s, path.name
+    assert n >= 8
+
+
+def test_analyze_cli_json_has_fatigue_for_fit(tmp_path):
+    from click.testing import CliRunner
+
+    from gaitlab.cli import main
+
+    out = tmp_path / "out.json"
+    res = CliRunner().invoke(main, ["analyze", str(DATA / "stryd-run.fit"), "--json", str(out)])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(out.read_text())
+    fat = doc["fatigue"]
+    assert set(fat) >= {"onset_s", "onset_ci_s", "metrics", "cue_windows"}
+    assert {"stance_time_ms", "vertical_oscillation_mm", "leg_spring_stiffness_kn_m"} <= set(fat["metrics"])
+    assert doc["steps"] == [] and "fatigue" in res.output
