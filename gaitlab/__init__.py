@@ -21,7 +21,7 @@ from .errors import (
     GaitlabWarning,
     UnsupportedFileError,
 )
-from . import simulate
+from . import simulate, simulate_fit
 from .io import read
 from .metrics import Analysis, analyze
 from .fatigue import Fatigue, fatigue, form_endurance
@@ -40,6 +40,7 @@ __all__ = [
     "Fatigue",
     "form_endurance",
     "simulate",
+    "simulate_fit",
     "Run",
     "GaitlabError",
     "GaitlabWarning",

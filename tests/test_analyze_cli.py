@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from gaitlab import simulate
-from helpers import DATA, REAL, need_real
+from helpers import REAL, need_real
 
 
 def _gaitlab(*args):

@@ -132,3 +132,59 @@ def test_analyze_cli_json_has_fatigue_for_fit(tmp_path):
     assert set(fat) >= {"onset_s", "onset_ci_s", "metrics", "cue_windows"}
     assert {"stance_time_ms", "vertical_oscillation_mm", "leg_spring_stiffness_kn_m"} <= set(fat["metrics"])
     assert doc["steps"] == [] and "fatigue" in res.output
+
+
+# ------------------------------------------------------- FIT running dynamics (simulated)
+
+FIT_PROFILES = ["steady", "intervals", "fartlek", "hills", "track", "progressive"]
+FIT_SEEDS = range(50)
+
+
+def _fit_fatigue(seed: int, device: str) -> dict:
+    """Onset 20-35 min into a 60-min run (at least 25 min of running after it);
+    contact time +0.4-1.2 ms/min, oscillation +0.1-0.3 mm/min, cadence
+    -0.1-0.3 spm/min at matched pace; Stryd also stiffness and form power."""
+    r = np.random.default_rng(1000 + seed)
+    d = {"onset_s": float(r.uniform(1200, 2100)), "stance_time_ms_per_min": float(r.uniform(0.4, 1.2)),
+         "vertical_oscillation_mm_per_min": float(r.uniform(0.1, 0.3)), "cadence_spm_per_min": -float(r.uniform(0.1, 0.3))}
+    if device == "stryd":
+        d["leg_spring_stiffness_kn_m_per_min"] = -float(r.uniform(0.02, 0.06))
+        d["form_power_w_per_min"] = float(r.uniform(0.2, 0.6))
+    return d
+
+
+@lru_cache(maxsize=None)
+def _fit_runs() -> tuple[list[tuple[float, float | None]], list[float | None]]:
+    from gaitlab.simulate_fit import simulate_fit_run
+
+    fatigued, fresh = [], []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the simulated glitches (a GPS dropout, a stop) are reported
+        for profile in FIT_PROFILES:
+            for seed in FIT_SEEDS:
+                device = "stryd" if seed % 3 == 0 else "garmin"
+                fat = _fit_fatigue(seed, device)
+                f = gaitlab.fatigue(simulate_fit_run(3600.0, seed, profile=profile, fatigue=fat, device=device).run)
+                fatigued.append((fat["onset_s"], f.onset_s))
+                f0 = gaitlab.fatigue(simulate_fit_run(3600.0, seed + 500, profile=profile, device=device).run)
+                fresh.append(f0.onset_s)
+    return fatigued, fresh
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="measured 0.877 of 300 simulated FIT runs within +-2 min (median error 0.9 min, 90th percentile "
+    "2.2 min; Stryd ~0.98, Garmin ~0.83): the target is >= 0.9; the misses are 2-4 min off on the noisier "
+    "Garmin metric set with slow form wander (issue 4 note, session 8)",
+)
+def test_fit_runs_onset_within_2_min():
+    """Runs with pace changes, intervals, hills and track laps (gaitlab.simulate_fit)."""
+    fatigued, _ = _fit_runs()
+    hits = [found is not None and abs(found - truth) <= 120 for truth, found in fatigued]
+    assert np.mean(hits) >= 0.9, f"{np.mean(hits):.3f} of {len(hits)}"
+
+
+def test_fit_runs_without_fatigue_rarely_get_an_onset():
+    _, fresh = _fit_runs()
+    false = [found is not None for found in fresh]
+    assert np.mean(false) <= 0.05, f"{np.mean(false):.3f} of {len(false)}"

@@ -39,7 +39,18 @@ from .series import METRICS, FormSeries, MetricSpec, form_series
 
 __all__ = ["Fatigue", "FatigueAnalyzer", "fatigue", "headline", "unit_of"]
 
+JOINT_MOVED = True
 _ABS_Z_MEAN = float(np.sqrt(2 / np.pi))  # mean of |z| for a standard normal
+
+#: Metrics a device computes from others (FIT: step length = speed / cadence,
+#: vertical ratio = oscillation / step length, ...).
+_DERIVED: dict[str, tuple[str, ...]] = {
+    "step_length_mm": ("speed_mps", "cadence_spm"),
+    "vertical_ratio_pct": ("vertical_oscillation_mm", "cadence_spm"),
+    "stance_time_pct": ("stance_time_ms", "cadence_spm"),
+    "flight_ms": ("gct_ms", "cadence_spm"),
+    "pelvic_drop_symmetry_pct": ("pelvic_drop_left_deg", "pelvic_drop_right_deg"),
+}
 
 
 @dataclass
@@ -135,7 +146,9 @@ class FatigueAnalyzer:
     min_after_s
         An onset needs at least this much running after it, s.
     min_stat, min_change_sd
-        Evidence and size an onset needs (:mod:`~gaitlab.fatigue.onset`).
+        Evidence and size a metric's onset needs (:mod:`~gaitlab.fatigue.onset`).
+    min_joint_stat
+        Evidence the run's onset needs, summed over the metrics.
     end_s
         The "end" of the run for end changes: its last this many seconds.
     cue_sd, cue_min_s
@@ -146,10 +159,11 @@ class FatigueAnalyzer:
         for metrics without one) the speed slope may move from its prior.
     """
 
-    bin_s: float = 30.0
+    bin_s: float = 15.0
     baseline_min: tuple[float, float] = (5.0, 15.0)
     min_after_s: float = 180.0
     min_stat: float = 25.0
+    min_joint_stat: float = 80.0
     min_change_sd: float = 1.0
     end_s: float = 300.0
     cue_sd: float = 2.0
@@ -191,7 +205,7 @@ class FatigueAnalyzer:
         t_min = t / 60.0
         cand = t_min[(t >= b_lo) & (t <= t.max() - self.min_after_s)]
         end_sel = t >= t.max() - self.end_s
-        rows, z_cols = {}, {}
+        rows, z_cols, profiles = {}, {}, {}
         out = bins.copy()
         for m in series.metrics:
             spec = METRICS.get(m, MetricSpec(0, 0.0, 0.0, m.replace("_", " ")))
@@ -235,20 +249,41 @@ class FatigueAnalyzer:
                 "meaning": spec.meaning,
             }
             out[f"{m}_adj"] = adj
+            if spec.worse:  # the evidence for a change for the worse, per candidate onset
+                worse_fit = fit_hinge(t_min, y, conf, np.array(prior), np.array(prior_sd), candidates=cand,
+                                      scale=scale, min_stat=np.inf, min_change_sd=0.0, direction=spec.worse)
+                profiles[m] = worse_fit.profile
+            else:
+                profiles[m] = fit.profile
             if sd and np.isfinite(sd) and sd > 0:
                 z = (adj - mean) / sd
                 z_cols[m] = spec.worse * z if spec.worse else np.abs(z) - _ABS_Z_MEAN
         if not z_cols:
             raise AnalysisError(source_name, "no form metric has a usable baseline for a fatigue analysis")
-        index = np.nanmean(np.column_stack(list(z_cols.values())), axis=1)
+        # metrics computed from others the run has add no evidence, only their
+        # nonlinearity in pace: they stay in the table, not in the index
+        have = set(z_cols) | ({"speed_mps"} if has_speed else set())
+        primary = [m for m in z_cols if not (m in _DERIVED and set(_DERIVED[m]) <= have)]
+        index = np.nanmean(np.column_stack([z_cols[m] for m in primary]), axis=1)
         out["form_index"] = index
         base_idx = index[in_base & np.isfinite(index)]
         i_sd = float(np.std(base_idx, ddof=1)) if len(base_idx) > 2 else 1.0
         i_mean = float(np.mean(base_idx)) if len(base_idx) else 0.0
-        fit = fit_hinge(t_min, index, candidates=cand, scale=i_sd, min_stat=self.min_stat,
-                        min_change_sd=self.min_change_sd, direction=+1)
-        onset = fit.onset * 60 if fit.onset is not None else None
-        ci = (fit.onset_ci[0] * 60, fit.onset_ci[1] * 60) if fit.onset_ci else None
+        # The run's onset: one change point common to all metrics, each
+        # weighing in with its own evidence (the sum over metrics of the
+        # likelihood-ratio profiles, each in its own noise units), so a metric
+        # that moved by many of its SDs times it and the ones that held do not
+        # blur it. It counts when the evidence is strong and at least one
+        # metric moved for the worse by itself.
+        moved = [m for m in primary if np.isfinite(rows[m]["onset_s"])
+                 and (rows[m]["worse"] == 0 or np.sign(rows[m]["end_change"]) == rows[m]["worse"])]
+        joint = np.sum([profiles[m] for m in (moved if JOINT_MOVED else primary) if profiles.get(m) is not None], axis=0)
+        onset = ci = None
+        if len(cand) and np.ndim(joint) and moved:
+            j = int(np.argmin(joint))
+            if -joint[j] >= self.min_joint_stat:
+                near = np.flatnonzero(joint <= joint[j] + 3.84)
+                onset, ci = float(cand[j] * 60), (float(cand[near.min()] * 60), float(cand[near.max()] * 60))
         dist = bins["distance_m"].to_numpy(float) if "distance_m" in bins else np.full(len(t), np.nan)
         onset_m = _at(t, dist, onset) if onset is not None else None
         cues = self._cue_windows(t, dist, np.where(t >= b_lo, index, np.nan), i_mean, i_sd, z_cols)

@@ -14,6 +14,10 @@ sensible adjustment. A mean-shift model, as in the l2 cost of ``ruptures``,
 would put the change point in the middle of a gradual drift rather than at its
 start, which is why the hinge is used.
 
+The bins' noise is serially correlated (form wanders slowly), so the fit is
+generalised least squares with AR(1) errors (Prais-Winsten), rho from the
+residuals of a first plain fit.
+
 Is there an onset at all? The hinge must explain the data better than the
 same model without it by more than chance (a likelihood-ratio statistic,
 corrected for the serial correlation of the bins, above ``min_stat``: tuned
@@ -62,12 +66,23 @@ class HingeFit:
     end_change: float
     sigma: float
     adjusted: np.ndarray
+    profile: np.ndarray | None = None  # per candidate: (RSS(tau) - RSS no hinge) / noise, 0 where not allowed
 
 
 def _lag1(r: np.ndarray) -> float:
     r = r - r.mean()
     den = float(np.dot(r, r))
     return float(np.dot(r[1:], r[:-1]) / den) if den > 0 else 0.0
+
+
+def _whiten(v: np.ndarray, rho: float, axis: int = 0) -> np.ndarray:
+    """Prais-Winsten transform along ``axis``: v[t] - rho v[t-1], the first row
+    scaled by sqrt(1 - rho^2)."""
+    v = np.moveaxis(np.asarray(v, float), axis, 0)
+    out = np.empty_like(v)
+    out[0] = np.sqrt(1 - rho**2) * v[0]
+    out[1:] = v[1:] - rho * v[:-1]
+    return np.moveaxis(out, 0, axis)
 
 
 def fit_hinge(
@@ -116,7 +131,7 @@ def fit_hinge(
     prior = np.zeros(k) if prior is None else np.asarray(prior, float)
     prior_sd = np.ones(k) if prior_sd is None else np.asarray(prior_sd, float)
 
-    def solve(x: np.ndarray, sigma2: float) -> tuple[np.ndarray, np.ndarray]:
+    def solve(x: np.ndarray, sigma2: float, y: np.ndarray = y) -> tuple[np.ndarray, np.ndarray]:
         """Ridge solutions for a batch of designs x (m, n, p); returns coef (m, p), rss (m,)."""
         p = x.shape[-1]
         lam = np.zeros(p)
@@ -143,6 +158,20 @@ def fit_hinge(
     hinge = np.maximum(0.0, t[None, :] - cand[:, None])  # (m, n)
     x = np.concatenate([np.broadcast_to(base, (len(cand), n, 1 + k)), hinge[..., None]], axis=2)
     coef, rss = solve(x, sigma2)
+    # Form wanders slowly even without fatigue, so the bins' noise is serially
+    # correlated; generalised least squares with AR(1) errors (Prais-Winsten)
+    # times the onset better than plain least squares. rho comes from the
+    # residuals of the best plain fit.
+    i = int(np.argmin(rss))
+    rho = min(max(_lag1(y - x[i] @ coef[i]), 0.0), 0.95)
+    if rho > 0.05:
+        y_w, x_w, base_w = _whiten(y, rho), _whiten(x, rho, axis=1), _whiten(base, rho)
+        sigma2_w = sigma2 * (1 - rho**2)
+        coef0, rss0 = solve(base_w[None], sigma2_w, y_w)
+        coef, rss = solve(x_w, sigma2_w, y_w)
+        x, y_fit = x_w, y_w
+    else:
+        y_fit = y
     slope = coef[:, -1]
     if direction:
         rss = np.where(np.sign(slope) == direction, rss, np.inf)
@@ -150,19 +179,21 @@ def fit_hinge(
     if not np.isfinite(rss[i]):
         full_adj[ok] = adj_of(coef0[0])
         return HingeFit(None, None, 0.0, coef0[0], 0.0, 0.0, float(np.sqrt(sigma2)), full_adj)
-    res = y - x[i] @ coef[i]
+    res = y_fit - x[i] @ coef[i]
     s1 = float(rss[i]) / max(n - 3 - k, 1)
     rho = min(max(_lag1(res), 0.0), 0.9)
     inflation = (1 + rho) / (1 - rho)
     stat = float((rss0[0] - rss[i]) / (s1 * inflation))
+    profile = np.where(np.isfinite(rss), np.minimum(rss - rss0[0], 0.0) / (s1 * inflation), 0.0)
+    profile = np.interp(np.asarray(candidates, float), cand, profile, left=0.0, right=0.0)
     end_change = float(slope[i] * (t.max() - cand[i]))
     found = stat >= min_stat and abs(end_change) >= min_change_sd * scale
     if not found:
         full_adj[ok] = adj_of(coef0[0])
-        return HingeFit(None, None, 0.0, coef0[0], stat, 0.0, float(np.sqrt(sigma2)), full_adj)
+        return HingeFit(None, None, 0.0, coef0[0], stat, 0.0, float(np.sqrt(sigma2)), full_adj, profile)
     within = np.flatnonzero(rss <= rss[i] + 3.84 * s1 * inflation)
     full_adj[ok] = adj_of(coef[i])
     return HingeFit(
         float(cand[i]), (float(cand[within.min()]), float(cand[within.max()])), float(slope[i]),
-        coef[i, : 1 + k], stat, end_change, float(np.sqrt(s1)), full_adj,
+        coef[i, : 1 + k], stat, end_change, float(np.sqrt(s1)), full_adj, profile,
     )

@@ -20,6 +20,8 @@ from ..run import Run
 
 __all__ = ["MetricSpec", "METRICS", "FormSeries", "form_series"]
 
+BIN_STAT = "median"
+
 
 @dataclass(frozen=True)
 class MetricSpec:
@@ -198,7 +200,7 @@ def form_series(obj: Analysis | Run, bin_s: float = 30.0) -> FormSeries:
     b = np.clip(((t - t0) // bin_s).astype(int), 0, edges_n - 1)
     metric_cols = [c for c in samples.columns if c not in ("t_s", "speed_mps", "distance_m", "altitude_m")]
     grouped = samples[metric_cols].groupby(b)
-    bins = grouped.median()
+    bins = grouped.agg(BIN_STAT)
     bins["n"] = samples.groupby(b)["t_s"].count()
     bins = bins.reindex(range(edges_n))
     bins.insert(0, "t_s", t0 + (np.arange(edges_n) + 0.5) * bin_s)
@@ -207,9 +209,13 @@ def form_series(obj: Analysis | Run, bin_s: float = 30.0) -> FormSeries:
         if all(c in bins for c in side_pair):
             bins[name] = _symmetry(bins[side_pair[0]], bins[side_pair[1]])
     bins = bins.drop(columns=[c for c in ("gct_left_ms", "gct_right_ms") if c in bins])
-    # confounders on the same bins
+    # confounders on the same bins: aggregated like the metrics when they come
+    # with them (a bin across a pace change gets the speed of its records),
+    # else interpolated at the bin centres
     for c in ("speed_mps", "distance_m", "altitude_m"):
-        if len(ctx) and c in ctx and ctx[c].notna().any():
+        if ctx is samples and c in samples and samples[c].notna().any():
+            bins[c] = samples[c].groupby(b).median().reindex(range(edges_n)).to_numpy()
+        elif len(ctx) and c in ctx and ctx[c].notna().any():
             tc = ctx["t_s"].to_numpy(float)
             ok = np.isfinite(ctx[c].to_numpy(float)) & np.isfinite(tc)
             bins[c] = np.interp(bins["t_s"], tc[ok], ctx[c].to_numpy(float)[ok], left=np.nan, right=np.nan)
