@@ -14,10 +14,14 @@ Steps (each a parameter of :class:`FatigueAnalyzer`):
    that, while fitting them over the whole run together with the onset uses
    every pace change and cannot mistake the fatigue drift for a pace effect.
    Raw and adjusted values are both kept.
-4. **Form index**: every metric's adjusted value in baseline standard
+4. **The run's onset**: one change point common to the metrics that moved
+   for the worse, from the sum of their likelihood-ratio profiles (each in
+   its own noise units), with its 95 % interval.
+5. **Form index**: every metric's adjusted value in baseline standard
    deviations, turned so that positive is worse (|z| for balance and
-   symmetry), averaged over the metrics; its onset is the run's onset.
-5. **Cue windows**: where the index (90-s running median) is above its
+   symmetry), averaged over the metrics a device measures (not the ones it
+   computes from them, like step length from speed and cadence).
+6. **Cue windows**: where the index (90-s running median) is above its
    baseline band (mean + ``cue_sd`` SD) for at least ``cue_min_s``, from the
    baseline's start on (the warm-up before it is not form to hold yet).
 """
@@ -39,7 +43,6 @@ from .series import METRICS, FormSeries, MetricSpec, form_series
 
 __all__ = ["Fatigue", "FatigueAnalyzer", "fatigue", "headline", "unit_of"]
 
-JOINT_MOVED = True
 _ABS_Z_MEAN = float(np.sqrt(2 / np.pi))  # mean of |z| for a standard normal
 
 #: Metrics a device computes from others (FIT: step length = speed / cadence,
@@ -269,15 +272,15 @@ class FatigueAnalyzer:
         base_idx = index[in_base & np.isfinite(index)]
         i_sd = float(np.std(base_idx, ddof=1)) if len(base_idx) > 2 else 1.0
         i_mean = float(np.mean(base_idx)) if len(base_idx) else 0.0
-        # The run's onset: one change point common to all metrics, each
-        # weighing in with its own evidence (the sum over metrics of the
-        # likelihood-ratio profiles, each in its own noise units), so a metric
-        # that moved by many of its SDs times it and the ones that held do not
-        # blur it. It counts when the evidence is strong and at least one
-        # metric moved for the worse by itself.
+        # The run's onset: one change point common to the metrics that moved
+        # for the worse (each found its own onset), each weighing in with its
+        # own evidence: the sum of their likelihood-ratio profiles, each in its
+        # own noise units. A metric that moved by many of its SDs times it; the
+        # ones that held would only blur it (measured on simulated runs: 0.88
+        # vs 0.86 within 2 min, and fewer false onsets, than all metrics).
         moved = [m for m in primary if np.isfinite(rows[m]["onset_s"])
                  and (rows[m]["worse"] == 0 or np.sign(rows[m]["end_change"]) == rows[m]["worse"])]
-        joint = np.sum([profiles[m] for m in (moved if JOINT_MOVED else primary) if profiles.get(m) is not None], axis=0)
+        joint = np.sum([profiles[m] for m in moved if profiles.get(m) is not None], axis=0)
         onset = ci = None
         if len(cand) and np.ndim(joint) and moved:
             j = int(np.argmin(joint))
@@ -293,7 +296,8 @@ class FatigueAnalyzer:
                        series.source, list(series.notes))
 
     def _cue_windows(self, t, dist, index, i_mean, i_sd, z_cols) -> pd.DataFrame:
-        smooth = pd.Series(index).rolling(3, center=True, min_periods=1).median().to_numpy()
+        w = max(1, int(round(90.0 / self.bin_s)))
+        smooth = pd.Series(index).rolling(w, center=True, min_periods=1).median().to_numpy()
         above = smooth > i_mean + self.cue_sd * i_sd
         edges = np.flatnonzero(np.diff(np.concatenate([[0], above.astype(int), [0]])))
         rows = []
