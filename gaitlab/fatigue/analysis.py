@@ -36,7 +36,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import AnalysisError
-from ..metrics import Analysis
+from ..io import read
+from ..metrics import Analysis, analyze
 from ..run import Run
 from .onset import fit_hinge
 from .series import METRICS, FormSeries, MetricSpec, form_series
@@ -338,9 +339,6 @@ def fatigue(obj: Analysis | Run | str | PathLike[str], analyzer: FatigueAnalyzer
     gaitlab.AnalysisError
         Too short, or no form metrics over time.
     """
-    from ..io import read
-    from ..metrics import analyze
-
     if isinstance(obj, (str, PathLike)):
         obj = read(obj)
     if isinstance(obj, Run) and len(obj.imu) and not _has_fit_form(obj):

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import GaitlabError
+from ..io import read
 from ..metrics import Analysis
 from ..run import Run
 from .analysis import FatigueAnalyzer, fatigue
@@ -45,8 +46,6 @@ class FormEndurance:
 
 def _load(item, analyzer: FatigueAnalyzer) -> tuple[str, pd.Timestamp | None, object]:
     if isinstance(item, (str, PathLike)):
-        from ..io import read
-
         name = Path(item).name
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
