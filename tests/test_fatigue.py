@@ -154,10 +154,10 @@ def _fit_fatigue(seed: int, device: str) -> dict:
 
 
 @lru_cache(maxsize=None)
-def _fit_runs() -> tuple[list[tuple[float, float | None]], list[float | None]]:
+def _fit_runs() -> tuple[list[tuple[float, float | None]], list[float | None], list[float]]:
     from gaitlab.simulate_fit import simulate_fit_run
 
-    fatigued, fresh = [], []
+    fatigued, fresh, metric_onsets = [], [], []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the simulated glitches (a GPS dropout, a stop) are reported
         for profile in FIT_PROFILES:
@@ -168,23 +168,26 @@ def _fit_runs() -> tuple[list[tuple[float, float | None]], list[float | None]]:
                 fatigued.append((fat["onset_s"], f.onset_s))
                 f0 = gaitlab.fatigue(simulate_fit_run(3600.0, seed + 500, profile=profile, device=device).run)
                 fresh.append(f0.onset_s)
-    return fatigued, fresh
+                metric_onsets += list(f0.metrics["onset_s"].notna())
+    return fatigued, fresh, metric_onsets
 
 
 @pytest.mark.xfail(
     strict=True,
     reason="measured 0.877 of 300 simulated FIT runs within +-2 min (median error 0.9 min, 90th percentile "
-    "2.2 min; Stryd ~0.98, Garmin ~0.83): the target is >= 0.9; the misses are 2-4 min off on the noisier "
+    "2.2 min; Stryd ~0.98, Garmin ~0.83; false onsets 0.3 %): the target is >= 0.9; the misses are 2-4 min off on the noisier "
     "Garmin metric set with slow form wander (issue 4 note, session 8)",
 )
 def test_fit_runs_onset_within_2_min():
     """Runs with pace changes, intervals, hills and track laps (gaitlab.simulate_fit)."""
-    fatigued, _ = _fit_runs()
+    fatigued, _, _ = _fit_runs()
     hits = [found is not None and abs(found - truth) <= 120 for truth, found in fatigued]
     assert np.mean(hits) >= 0.9, f"{np.mean(hits):.3f} of {len(hits)}"
 
 
 def test_fit_runs_without_fatigue_rarely_get_an_onset():
-    _, fresh = _fit_runs()
+    _, fresh, metric_onsets = _fit_runs()
     false = [found is not None for found in fresh]
     assert np.mean(false) <= 0.05, f"{np.mean(false):.3f} of {len(false)}"
+    # and the per-metric table rarely says a metric moved when none did
+    assert np.mean(metric_onsets) <= 0.02, f"{np.mean(metric_onsets):.3f} of {len(metric_onsets)}"

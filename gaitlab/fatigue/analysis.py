@@ -166,7 +166,7 @@ class FatigueAnalyzer:
     bin_s: float = 15.0
     baseline_min: tuple[float, float] = (5.0, 15.0)
     min_after_s: float = 180.0
-    min_stat: float = 25.0
+    min_stat: float = 60.0
     min_joint_stat: float = 80.0
     min_change_sd: float = 1.0
     end_s: float = 300.0
