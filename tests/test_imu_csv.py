@@ -574,3 +574,10 @@ def test_sensors_on_rows_of_their_own(imu, tmp_path):
     np.testing.assert_allclose(run.imu[GYR], mid, atol=1e-9)
     assert not run.imu["gap"].any()
     assert not any("dropped" in w for w in run.warnings)
+
+
+def test_folder_of_fit_files_is_not_one_recording():
+    from helpers import DATA
+
+    with pytest.raises(gaitlab.UnsupportedFileError, match="FIT file"):
+        gaitlab.read(DATA)

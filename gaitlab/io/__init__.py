@@ -50,6 +50,13 @@ def read(
     if suffixes[-1:] == [".fit"] or suffixes == [".fit", ".gz"]:
         return read_fit(p)
     if p.is_dir():
+        fits = [f.name for f in p.iterdir() if f.name.lower().endswith((".fit", ".fit.gz"))]
+        if fits:
+            raise UnsupportedFileError(
+                str(path),
+                f"a folder with {len(fits)} FIT file(s) is not one recording: give one file "
+                "(gaitlab.form_endurance takes several runs); a folder is read as one phone-app CSV export",
+            )
         return read_imu_csv(p, columns, rate_hz=rate_hz)
     with open(p, "rb") as fh:
         head = fh.read(12)
