@@ -19,8 +19,7 @@ Method (:class:`MountingEstimator`, steps numbered as in the code):
    changes sign between left and right stances and cancels out of it, though
    its variance can match the fore-aft one (lever arm, pelvis rotation), so a
    principal axis of the horizontal acceleration would not do.
-3. (The sign comes with step 2.)
-4. **Left** completes the right-handed frame: ``y = z x x``.
+3. **Left** completes the right-handed frame: ``y = z x x``.
 
 Confidence is the share of 20-s windows whose own axis and sign agree with the
 whole-run answer (within 20 deg), times how clearly the run-wide sign
@@ -165,7 +164,7 @@ class MountingEstimator:
         hv = signal.sosfiltfilt(sos, hv, axis=0)[running]
         h, av = hv[:, :2], hv[:, 2]
         dav = np.gradient(av) * rate_hz
-        # 2-3. fore-aft axis and its sign in one go: the horizontal direction
+        # 2. fore-aft axis and its sign in one go: the horizontal direction
         # whose acceleration covaries most with -d a_v/dt. The side-to-side
         # acceleration alternates sign between left and right stances while
         # the vertical force does not, so its covariance with the vertical
@@ -201,7 +200,7 @@ class MountingEstimator:
             raise AnalysisError(
                 source,
                 f"cannot tell which way the sensor faces (mounting confidence {confidence:.2f}: "
-                f"{agree}/{total} windows agree, fore-aft sign score {score:.2f}); "
+                f"{agree}/{total} windows agree, fore-aft correlation {score:.2f}); "
                 "is this a pelvis-worn sensor during running?",
             )
         return mounting
