@@ -3,8 +3,8 @@
 Target (issue 4): the fatigue analysis of a 3-hour run adds <= 0.5 s. Shown
 on (1) the longest real FIT run with running dynamics in ../shared/data/real
 (5 h 40 min, Suunto), as a ratio against reading that file with gaitlab.read
-in the same process, and (2) a 3-hour pelvis IMU step table (a simulated
-20-minute run's steps repeated to 3 hours), as a ratio against
+in the same process, and (2) a 3-hour pelvis IMU analysis (a simulated
+20-minute run's steps, strides and signals repeated to 3 hours), as a ratio against
 gaitlab.analyze of the 20 minutes it came from.
 
 Run: ``python benchmarks/bench_fatigue.py``
@@ -52,7 +52,9 @@ def main() -> None:
     reps = int(np.ceil(3 * 3600 / 1200))
     steps = pd.concat([a.steps.assign(t_s=a.steps["t_s"] + 1200 * k) for k in range(reps)], ignore_index=True)
     strides = pd.concat([a.strides.assign(t_s=a.strides["t_s"] + 1200 * k) for k in range(reps)], ignore_index=True)
-    long = replace(a, steps=steps, strides=strides)
+    sig = pd.concat([a.signals.assign(elapsed_s=a.signals["elapsed_s"] + 1200 * k) for k in range(reps)],
+                    ignore_index=True)
+    long = replace(a, steps=steps, strides=strides, signals=sig)
     t_fat, f = best(lambda: gaitlab.fatigue(long))
     print(f"pelvis IMU: {len(steps)} steps over {steps['t_s'].max() / 3600:.1f} h")
     print(f"  fatigue {t_fat:.3f} s; gaitlab.analyze of the 20 min {t_an:.3f} s; ratio {t_fat / t_an:.2f}"

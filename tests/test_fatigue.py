@@ -72,6 +72,8 @@ def test_onset_interval_holds_the_onset_and_cue_windows_follow_it():
         for _, w in f.cue_windows.iterrows():
             assert w["start_s"] >= f.baseline_s[0] and w["end_s"] > w["start_s"]
         assert f.held_s == f.onset_s
+        # regularity is followed too: a steady simulated runner repeats each step closely
+        assert 0.8 < f.metrics.loc["step_regularity", "baseline_mean"] <= 1.0
 
 
 def test_form_endurance_over_runs_on_a_calendar():

@@ -143,8 +143,9 @@ class FatigueAnalyzer:
 
     Parameters
     ----------
-    bin_s
-        Bin length, s.
+    bin_s, max_bins
+        Bin length (s) and the most bins a run gets (longer runs get longer
+        bins: :func:`~gaitlab.fatigue.series.form_series`).
     baseline_min
         Baseline window, minutes from the start (scaled down below 45 min).
     min_after_s
@@ -164,6 +165,7 @@ class FatigueAnalyzer:
     """
 
     bin_s: float = 15.0
+    max_bins: int = 240
     baseline_min: tuple[float, float] = (5.0, 15.0)
     min_after_s: float = 180.0
     min_stat: float = 60.0
@@ -290,20 +292,20 @@ class FatigueAnalyzer:
                 onset, ci = float(cand[j] * 60), (float(cand[near.min()] * 60), float(cand[near.max()] * 60))
         dist = bins["distance_m"].to_numpy(float) if "distance_m" in bins else np.full(len(t), np.nan)
         onset_m = _at(t, dist, onset) if onset is not None else None
-        cues = self._cue_windows(t, dist, np.where(t >= b_lo, index, np.nan), i_mean, i_sd, z_cols)
+        cues = self._cue_windows(t, dist, np.where(t >= b_lo, index, np.nan), i_mean, i_sd, z_cols, series.bin_s)
         metrics = pd.DataFrame.from_dict(rows, orient="index")
         metrics.index.name = "metric"
         return Fatigue(onset, ci, onset_m, metrics, cues, out, (b_lo, b_hi), duration, series.distance_m,
                        series.source, list(series.notes))
 
-    def _cue_windows(self, t, dist, index, i_mean, i_sd, z_cols) -> pd.DataFrame:
-        w = max(1, int(round(90.0 / self.bin_s)))
+    def _cue_windows(self, t, dist, index, i_mean, i_sd, z_cols, bin_s) -> pd.DataFrame:
+        w = max(1, int(round(90.0 / bin_s)))
         smooth = pd.Series(index).rolling(w, center=True, min_periods=1).median().to_numpy()
         above = smooth > i_mean + self.cue_sd * i_sd
         edges = np.flatnonzero(np.diff(np.concatenate([[0], above.astype(int), [0]])))
         rows = []
         for a, b in edges.reshape(-1, 2):
-            start, end = t[a] - self.bin_s / 2, t[b - 1] + self.bin_s / 2
+            start, end = t[a] - bin_s / 2, t[b - 1] + bin_s / 2
             if end - start < self.cue_min_s:
                 continue
             worst = {m: float(np.nanmean(z[a:b])) for m, z in z_cols.items()}
@@ -345,7 +347,7 @@ def fatigue(obj: Analysis | Run | str | PathLike[str], analyzer: FatigueAnalyzer
         obj = analyze(obj)
     run = obj.run if isinstance(obj, Analysis) else obj
     name = str(run.path) if run.path else None
-    return analyzer.analyze(form_series(obj, analyzer.bin_s), name)
+    return analyzer.analyze(form_series(obj, analyzer.bin_s, analyzer.max_bins), name)
 
 
 def _has_fit_form(run: Run) -> bool:

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..metrics import Analysis
+from ..metrics.pelvis import regularity
 from ..run import Run
 
 __all__ = ["MetricSpec", "METRICS", "FormSeries", "form_series"]
@@ -57,6 +58,8 @@ METRICS: dict[str, MetricSpec] = {
     "gct_symmetry_pct": MetricSpec(0, 0.0, 0.0, "left vs right contact time, % of their mean"),
     "flight_ms": MetricSpec(-1, 25.0, -2.0, "flight time"),
     "vertical_peak_g": MetricSpec(+1, 0.2, 0.0, "peak vertical acceleration in stance"),
+    "step_regularity": MetricSpec(-1, 0.0, 0.0, "step-to-step likeness of vertical acceleration (autocorrelation)"),
+    "stride_regularity": MetricSpec(-1, 0.0, 0.0, "stride-to-stride likeness of vertical acceleration (autocorrelation)"),
     "braking_peak_g": MetricSpec(+1, 0.05, 0.0, "peak braking deceleration"),
     # FIT running dynamics (per record)
     "stance_time_ms": MetricSpec(+1, -35.0, 2.0, "ground contact time"),
@@ -82,6 +85,8 @@ class FormSeries:
 
     Attributes
     ----------
+    bin_s
+        The bin length used, s.
     bins
         One row per bin: ``t_s`` (bin centre, s from the start of the
         recording), ``distance_m`` (at the bin centre, when known),
@@ -101,6 +106,7 @@ class FormSeries:
     bins: pd.DataFrame
     samples: pd.DataFrame
     source: str
+    bin_s: float
     duration_s: float
     distance_m: float | None
     metrics: list[str]
@@ -125,6 +131,9 @@ def _imu_samples(a: Analysis) -> pd.DataFrame:
     if "gct_ms" in out:
         out["gct_left_ms"] = st["gct_ms"].where(st["side"] == "L")
         out["gct_right_ms"] = st["gct_ms"].where(st["side"] == "R")
+    reg = _regularity_samples(a)
+    if len(reg):
+        out = pd.concat([out, reg], ignore_index=True)
     sr = a.strides
     if len(sr):
         extra = pd.DataFrame({"t_s": sr["t_s"]})
@@ -133,6 +142,29 @@ def _imu_samples(a: Analysis) -> pd.DataFrame:
                 extra[c] = sr[c]
         out = pd.concat([out, extra], ignore_index=True).sort_values("t_s", kind="stable")
     return out.reset_index(drop=True)
+
+
+def _regularity_samples(a: Analysis, window_s: float = 30.0) -> pd.DataFrame:
+    """Step and stride regularity (:func:`gaitlab.metrics.pelvis.regularity`) of
+    the vertical acceleration in consecutive windows, at the window centres."""
+    sig = a.signals
+    if sig.empty or "acc_up_mps2" not in sig or not len(a.steps):
+        return pd.DataFrame()
+    rate = a.run.imu_rate_hz or 0.0
+    step_s = float(np.nanmedian(a.steps["step_time_s"])) if "step_time_s" in a.steps else np.nan
+    if not rate or not np.isfinite(step_s):
+        return pd.DataFrame()
+    av = sig["acc_up_mps2"].to_numpy(float)
+    moving = np.isfinite(av) & ~sig.get("standing", pd.Series(False, index=sig.index)).to_numpy(bool)
+    t = sig["elapsed_s"].to_numpy(float)
+    w = int(window_s * rate)
+    rows = []
+    for a0 in range(0, len(av) - w + 1, w):
+        if moving[a0 : a0 + w].mean() < 0.95:
+            continue
+        step_r, stride_r = regularity(np.nan_to_num(av[a0 : a0 + w]), rate, step_s)
+        rows.append((t[a0 + w // 2], step_r, stride_r))
+    return pd.DataFrame(rows, columns=["t_s", "step_regularity", "stride_regularity"])
 
 
 def _fit_samples(run: Run) -> tuple[pd.DataFrame, list[str]]:
@@ -167,7 +199,7 @@ def _fit_samples(run: Run) -> tuple[pd.DataFrame, list[str]]:
     return out[moving].reset_index(drop=True), notes
 
 
-def form_series(obj: Analysis | Run, bin_s: float = 30.0) -> FormSeries:
+def form_series(obj: Analysis | Run, bin_s: float = 15.0, max_bins: int = 240) -> FormSeries:
     """The form metrics of a run, binned.
 
     Parameters
@@ -176,7 +208,11 @@ def form_series(obj: Analysis | Run, bin_s: float = 30.0) -> FormSeries:
         An :class:`~gaitlab.metrics.Analysis` (pelvis IMU) or a
         :class:`~gaitlab.run.Run` with FIT records.
     bin_s
-        Bin length, s.
+        Bin length, s (the shortest; see ``max_bins``).
+    max_bins
+        Longer runs get longer bins, so a run has at most this many (the
+        change-point fit costs the square of the bin count): 15 s up to an
+        hour, 45 s for 3 hours.
     """
     notes: list[str] = []
     if isinstance(obj, Analysis):
@@ -190,9 +226,10 @@ def form_series(obj: Analysis | Run, bin_s: float = 30.0) -> FormSeries:
         notes += more
         ctx, source = samples, "fit"
     if samples.empty or len(samples.columns) <= 1:
-        return FormSeries(pd.DataFrame(), samples, source, 0.0, None, [], notes)
+        return FormSeries(pd.DataFrame(), samples, source, bin_s, 0.0, None, [], notes)
     t = samples["t_s"].to_numpy(float)
     t0 = float(np.nanmin(t))
+    bin_s = max(bin_s, (float(np.nanmax(t)) - t0) / max_bins)
     edges_n = int(np.floor((np.nanmax(t) - t0) / bin_s)) + 1
     b = np.clip(((t - t0) // bin_s).astype(int), 0, edges_n - 1)
     metric_cols = [c for c in samples.columns if c not in ("t_s", "speed_mps", "distance_m", "altitude_m")]
@@ -228,7 +265,7 @@ def form_series(obj: Analysis | Run, bin_s: float = 30.0) -> FormSeries:
     duration = float(np.nanmax(t) - t0)
     dist = bins["distance_m"] if "distance_m" in bins else None
     distance = float(np.nanmax(dist) - np.nanmin(dist)) if dist is not None and dist.notna().any() else None
-    return FormSeries(bins.reset_index(drop=True), samples, source, duration, distance, metrics, notes)
+    return FormSeries(bins.reset_index(drop=True), samples, source, bin_s, duration, distance, metrics, notes)
 
 
 def _grade(bins: pd.DataFrame) -> np.ndarray:
