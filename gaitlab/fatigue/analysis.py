@@ -226,10 +226,13 @@ class FatigueAnalyzer:
                 p = spec.per_mps if name == "speed" else spec.per_grade_pct
                 prior.append(p)
                 prior_sd.append(abs(p) * self.speed_prior_sd if p else scale * self.speed_prior_sd)
+            # either way for the metric's own onset; the profile is the evidence
+            # for a change for the worse (any change for balance and symmetry)
             fit = fit_hinge(
                 t_min, y, conf, np.array(prior), np.array(prior_sd), candidates=cand, scale=scale,
-                min_stat=self.min_stat, min_change_sd=self.min_change_sd,
+                min_stat=self.min_stat, min_change_sd=self.min_change_sd, profile_direction=spec.worse,
             )
+            profiles[m] = fit.profile
             adj = fit.adjusted
             base_adj = adj[in_base & np.isfinite(adj)]
             mean, sd = float(np.mean(base_adj)), float(np.std(base_adj, ddof=1)) if len(base_adj) > 1 else np.nan
@@ -255,12 +258,6 @@ class FatigueAnalyzer:
                 "meaning": spec.meaning,
             }
             out[f"{m}_adj"] = adj
-            if spec.worse:  # the evidence for a change for the worse, per candidate onset
-                worse_fit = fit_hinge(t_min, y, conf, np.array(prior), np.array(prior_sd), candidates=cand,
-                                      scale=scale, min_stat=np.inf, min_change_sd=0.0, direction=spec.worse)
-                profiles[m] = worse_fit.profile
-            else:
-                profiles[m] = fit.profile
             if sd and np.isfinite(sd) and sd > 0:
                 z = (adj - mean) / sd
                 z_cols[m] = spec.worse * z if spec.worse else np.abs(z) - _ABS_Z_MEAN

@@ -97,6 +97,7 @@ def fit_hinge(
     min_stat: float,
     min_change_sd: float,
     direction: int = 0,
+    profile_direction: int | None = None,
 ) -> HingeFit:
     """Fit the hinge change point of ``y(t)`` with confounders.
 
@@ -118,6 +119,10 @@ def fit_hinge(
         Thresholds for "there is an onset" (module notes).
     direction
         +1 or -1: only a drift that way counts; 0: either.
+    profile_direction
+        The direction ``profile`` is computed for (default ``direction``),
+        from the same fit: e.g. the evidence for a change for the worse next
+        to the fit that takes either way.
     """
     ok = np.isfinite(y) & np.isfinite(t)
     t, y = t[ok], y[ok]
@@ -173,25 +178,40 @@ def fit_hinge(
     else:
         y_fit = y
     slope = coef[:, -1]
-    if direction:
-        rss = np.where(np.sign(slope) == direction, rss, np.inf)
-    i = int(np.argmin(rss))
-    if not np.isfinite(rss[i]):
+
+    def best(want: int) -> tuple[int, np.ndarray, float, float, np.ndarray] | None:
+        """Best onset among the slopes going ``want`` (0: any): its index, the
+        masked RSS, the residual variance, the noise variance with the serial
+        correlation, and the profile over the candidates; None when no slope
+        goes that way."""
+        r = np.where(np.sign(slope) == want, rss, np.inf) if want else rss
+        j = int(np.argmin(r))
+        if not np.isfinite(r[j]):
+            return None
+        s1_j = float(r[j]) / max(n - 3 - k, 1)
+        rho_j = min(max(_lag1(y_fit - x[j] @ coef[j]), 0.0), 0.9)
+        noise = s1_j * (1 + rho_j) / (1 - rho_j)
+        prof = np.where(np.isfinite(r), np.minimum(r - rss0[0], 0.0) / noise, 0.0)
+        prof = np.interp(np.asarray(candidates, float), cand, prof, left=0.0, right=0.0)
+        return j, r, s1_j, noise, prof
+
+    found_best = best(direction)
+    if profile_direction is None or profile_direction == direction:
+        profile = found_best[-1] if found_best else None
+    else:
+        other = best(profile_direction)
+        profile = other[-1] if other else None
+    if found_best is None:
         full_adj[ok] = adj_of(coef0[0])
-        return HingeFit(None, None, 0.0, coef0[0], 0.0, 0.0, float(np.sqrt(sigma2)), full_adj)
-    res = y_fit - x[i] @ coef[i]
-    s1 = float(rss[i]) / max(n - 3 - k, 1)
-    rho = min(max(_lag1(res), 0.0), 0.9)
-    inflation = (1 + rho) / (1 - rho)
-    stat = float((rss0[0] - rss[i]) / (s1 * inflation))
-    profile = np.where(np.isfinite(rss), np.minimum(rss - rss0[0], 0.0) / (s1 * inflation), 0.0)
-    profile = np.interp(np.asarray(candidates, float), cand, profile, left=0.0, right=0.0)
+        return HingeFit(None, None, 0.0, coef0[0], 0.0, 0.0, float(np.sqrt(sigma2)), full_adj, profile)
+    i, rss, s1, noise, _ = found_best
+    stat = float((rss0[0] - rss[i]) / noise)
     end_change = float(slope[i] * (t.max() - cand[i]))
     found = stat >= min_stat and abs(end_change) >= min_change_sd * scale
     if not found:
         full_adj[ok] = adj_of(coef0[0])
         return HingeFit(None, None, 0.0, coef0[0], stat, 0.0, float(np.sqrt(sigma2)), full_adj, profile)
-    within = np.flatnonzero(rss <= rss[i] + 3.84 * s1 * inflation)
+    within = np.flatnonzero(rss <= rss[i] + 3.84 * noise)
     full_adj[ok] = adj_of(coef[i])
     return HingeFit(
         float(cand[i]), (float(cand[within.min()]), float(cand[within.max()])), float(slope[i]),

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..metrics import Analysis
-from ..metrics.pelvis import regularity
+from ..metrics.pelvis import regularity, symmetry_pct
 from ..run import Run
 
 __all__ = ["MetricSpec", "METRICS", "FormSeries", "form_series"]
@@ -111,11 +111,6 @@ class FormSeries:
     distance_m: float | None
     metrics: list[str]
     notes: list[str] = field(default_factory=list)
-
-
-def _symmetry(left: pd.Series, right: pd.Series) -> pd.Series:
-    mean = (left + right) / 2
-    return 100 * (left - right) / mean.where(mean.abs() > 1e-9)
 
 
 def _imu_samples(a: Analysis) -> pd.DataFrame:
@@ -241,7 +236,7 @@ def form_series(obj: Analysis | Run, bin_s: float = 15.0, max_bins: int = 240) -
     for side_pair, name in ((("pelvic_drop_left_deg", "pelvic_drop_right_deg"), "pelvic_drop_symmetry_pct"),
                             (("gct_left_ms", "gct_right_ms"), "gct_symmetry_pct")):
         if all(c in bins for c in side_pair):
-            bins[name] = _symmetry(bins[side_pair[0]], bins[side_pair[1]])
+            bins[name] = symmetry_pct(bins[side_pair[0]], bins[side_pair[1]])
     bins = bins.drop(columns=[c for c in ("gct_left_ms", "gct_right_ms") if c in bins])
     # confounders on the same bins: aggregated like the metrics when they come
     # with them (a bin across a pace change gets the speed of its records),

@@ -37,7 +37,7 @@ from scipy.integrate import cumulative_trapezoid
 from ..frames import STANDARD_GRAVITY_MPS2
 from ._windows import window_ids, window_reduce
 
-__all__ = ["vertical_displacement_m", "step_metrics", "stride_metrics", "regularity"]
+__all__ = ["vertical_displacement_m", "step_metrics", "stride_metrics", "regularity", "symmetry_pct"]
 
 G = STANDARD_GRAVITY_MPS2
 
@@ -166,3 +166,11 @@ def regularity(av_mps2: np.ndarray, rate_hz: float, step_s: float) -> tuple[floa
         lo, hi = int(0.7 * lag_s * rate_hz), int(1.3 * lag_s * rate_hz) + 1
         out.append(float(ac[lo:hi].max()) if hi < n else float("nan"))
     return out[0], out[1]
+
+
+def symmetry_pct(left, right):
+    """Left against right, % of their mean: ``100 * (left - right) / mean``
+    (NaN where the mean is 0 or unknown). Scalars or arrays/Series alike."""
+    mean = (left + right) / 2
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return 100 * (left - right) / np.where(np.abs(mean) > 1e-9, mean, np.nan)

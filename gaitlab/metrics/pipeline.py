@@ -32,7 +32,7 @@ from ..signals.events import SideClassifier, StepDetector, step_frequency_hz
 from ..signals.mounting import Mounting, MountingEstimator
 from ..signals.orientation import FusionOrientation, quat_to_matrix
 from ..signals.preprocess import ACC, GYR, QuietStanding, segments
-from .pelvis import regularity, step_metrics, stride_metrics, vertical_displacement_m
+from .pelvis import regularity, step_metrics, stride_metrics, symmetry_pct, vertical_displacement_m
 
 __all__ = ["analyze", "Analysis", "STEP_COLUMNS", "STRIDE_COLUMNS"]
 
@@ -277,10 +277,12 @@ def analyze(
     ang_full = pd.DataFrame(np.nan, index=np.arange(n), columns=["obliquity_deg", "tilt_deg", "rotation_deg"])
     lev_full = np.full((n, 3), np.nan)
     height_full = np.full(n, np.nan)
+    turn_full = np.zeros(n)
     for s, ang, lev, h in zip(stretches, angle_parts, acc_parts, height_parts):
         ang_full.iloc[s.a : s.b] = ang.to_numpy()
         lev_full[s.a : s.b] = lev
         height_full[s.a : s.b] = h
+        turn_full[s.a : s.b] = s.turn
 
     # side evidence: obliquity rise from IC to mid-stance; lateral cue without gyro
     ic_i = np.clip(np.round(ev["ic"].to_numpy()).astype(int), 0, n - 1)
@@ -312,9 +314,6 @@ def analyze(
         next_ic[idx] = nxt
 
     # 6b. the lean of the gravity reference in bends, regressed out over strides
-    turn_full = np.zeros(n)
-    for s in stretches:
-        turn_full[s.a : s.b] = s.turn
     lean_gain_s = 0.0
     if has_gyr:
         k2 = np.flatnonzero(np.isfinite(next_ic[:-1]) & np.isfinite(next_ic[1:]))
@@ -463,13 +462,7 @@ def _summary(steps_df: pd.DataFrame, strides_df: pd.DataFrame) -> pd.DataFrame:
         v = steps_df[col]
         left = v[steps_df["side"] == "L"].median()
         right = v[steps_df["side"] == "R"].median()
-        mean = (left + right) / 2
-        rows[col] = {
-            "all": v.median(),
-            "left": left,
-            "right": right,
-            "symmetry_pct": 100 * (left - right) / mean if mean and np.isfinite(mean) else np.nan,
-        }
+        rows[col] = {"all": v.median(), "left": left, "right": right, "symmetry_pct": symmetry_pct(left, right)}
     for col in STRIDE_COLUMNS:
         rows[col] = {"all": strides_df[col].median() if len(strides_df) else np.nan}
     return pd.DataFrame.from_dict(rows, orient="index")

@@ -62,19 +62,24 @@ def step_frequency_hz(av_mps2: np.ndarray, rate_hz: float, band_hz: tuple[float,
     return float(f[k]), float(p[near].sum() / p[(f > 0.5) & (f < 12)].sum())
 
 
+def _segment_grid(x: np.ndarray, start: np.ndarray, stop: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Values of ``x`` over each segment ``[start, stop)`` on a padded
+    (segments x longest) grid, and the mask of the cells inside a segment."""
+    width = int(max(1, (stop - start).max()))
+    idx = start[:, None] + np.arange(width)[None, :]
+    return x[np.minimum(idx, len(x) - 1)], idx < stop[:, None]
+
+
 def _crossings(x: np.ndarray, start: np.ndarray, stop: np.ndarray, level: np.ndarray, rising: bool) -> np.ndarray:
     """Per segment ``[start, stop)`` of ``x``, the first sub-sample index where
     ``x`` reaches ``level`` (from below if ``rising``); NaN where it does not.
-    Vectorised over segments on a padded (segments x longest) index grid."""
+    Vectorised over segments (:func:`_segment_grid`)."""
     start = np.asarray(start, dtype=np.int64)
     stop = np.asarray(stop, dtype=np.int64)
     out = np.full(len(start), np.nan)
     if not len(start):
         return out
-    width = int(max(1, (stop - start).max()))
-    idx = start[:, None] + np.arange(width)[None, :]
-    inside = idx < stop[:, None]
-    vals = x[np.minimum(idx, len(x) - 1)]
+    vals, inside = _segment_grid(x, start, stop)
     hit = inside & ((vals >= level[:, None]) if rising else (vals <= level[:, None]))
     has = hit.any(axis=1)
     i = start + np.argmax(hit, axis=1)
@@ -84,6 +89,12 @@ def _crossings(x: np.ndarray, start: np.ndarray, stop: np.ndarray, level: np.nda
         frac = np.where(b != a, (level - a) / (b - a), 1.0)
     out[has] = np.where(i[has] == 0, 0.0, prev[has] + frac[has])
     return out
+
+
+def _segment_max(x: np.ndarray, start: np.ndarray, stop: np.ndarray) -> np.ndarray:
+    """Maximum of ``x`` over each non-empty ``[start, stop)``."""
+    vals, inside = _segment_grid(x, start, stop)
+    return np.where(inside, vals, -np.inf).max(axis=1)
 
 
 @dataclass(frozen=True)
@@ -169,14 +180,6 @@ class StepDetector:
         ok = steps["ic"].notna() & steps["to"].notna() & stance.between(*self.stance_ms)
         steps = steps[ok].reset_index(drop=True)
         return steps
-
-
-def _segment_max(x: np.ndarray, start: np.ndarray, stop: np.ndarray) -> np.ndarray:
-    """Maximum of ``x`` over each non-empty ``[start, stop)``."""
-    width = int(max(1, (stop - start).max()))
-    idx = start[:, None] + np.arange(width)[None, :]
-    vals = np.where(idx < stop[:, None], x[np.minimum(idx, len(x) - 1)], -np.inf)
-    return vals.max(axis=1)
 
 
 def _empty_steps() -> pd.DataFrame:
