@@ -8,6 +8,7 @@ import warnings
 from functools import lru_cache
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import gaitlab
@@ -155,41 +156,134 @@ def _fit_fatigue(seed: int, device: str) -> dict:
     return d
 
 
+_INDEX_METRICS = ("stance_time_ms", "vertical_oscillation_mm", "cadence_spm", "leg_spring_stiffness_kn_m", "form_power_w")
+
+
+def _cue_check(f, truth) -> tuple[bool, float]:
+    """Cue windows against the simulator's truth: (does one start more than 2 min
+    before the true onset, the share of the run covered from 2 min after the
+    true fatigue drift (in the run's own baseline SDs, averaged over the
+    metrics as the index is) passed the cue band)."""
+    ref = truth.reference
+    t = ref["elapsed_s"].to_numpy(float)
+    z = np.mean([row.worse * ref[f"{m}_fatigue"].to_numpy(float) / row.baseline_sd
+                 for m, row in f.metrics.iterrows() if m in _INDEX_METRICS], axis=0)
+    covered = np.zeros(len(t), bool)
+    for _, w in f.cue_windows.iterrows():
+        covered |= (t >= w.start_s) & (t < w.end_s)
+    early = bool((f.cue_windows["start_s"] < truth.onset_s - 120).any())
+    beyond = np.flatnonzero(z > 2.0)
+    after = t >= (t[beyond[0]] + 120 if len(beyond) else np.inf)
+    return early, float(covered[after].mean()) if after.any() else np.nan
+
+
+def _oracle_onset(sim, bin_s: float = 15.0) -> float:
+    """The onset an analyst who knew everything but the onset would find: each
+    primary metric minus its true pace/grade effect (so only fatigue, slow
+    wander and noise are left), binned, fitted by generalised least squares
+    with the simulator's true noise covariance (AR(1) wander + white noise of
+    the bin median) and the true drift direction; the onset minimising the
+    summed residual over the metrics (s)."""
+    from scipy.linalg import solve_triangular
+
+    from gaitlab.simulate_fit import _SLOW_TAU_S, NOISE, SLOW_DRIFT_SD
+
+    rec, ex, ref, dev = sim.run.records, sim.truth.expected, sim.truth.reference, sim.params["device"]
+    t = rec["elapsed_s"].to_numpy(float)
+    b = (t // bin_s).astype(int)
+    tb = pd.Series(t).groupby(b).mean().to_numpy() / 60
+    cand = tb[(tb >= 5) & (tb <= tb.max() - 3)]
+    total = np.zeros(len(cand))
+    lag = np.abs(np.subtract.outer(np.arange(len(tb)), np.arange(len(tb))))
+    for m, rate in sim.truth.drifts.items():
+        if m not in NOISE[dev] or not rate:
+            continue
+        r = rec[m].to_numpy(float) - (ex[m].to_numpy(float) - ref[f"{m}_fatigue"].to_numpy(float))
+        y = pd.Series(r).groupby(b).median().to_numpy()
+        ok = np.isfinite(y)
+        cov = SLOW_DRIFT_SD[m] ** 2 * np.exp(-bin_s / _SLOW_TAU_S) ** lag + np.eye(len(tb)) * NOISE[dev][m] ** 2 / bin_s * np.pi / 2
+        chol = np.linalg.cholesky(cov[np.ix_(ok, ok)])
+        h = np.maximum(0.0, tb[ok][None, :] - cand[:, None])
+        x = np.stack([np.ones_like(h), h], axis=-1)  # (cand, n, 2)
+        xw = solve_triangular(chol, x.transpose(1, 0, 2).reshape(ok.sum(), -1), lower=True)
+        xw = xw.reshape(ok.sum(), len(cand), 2).transpose(1, 0, 2)
+        yw = solve_triangular(chol, y[ok], lower=True)
+        coef = np.linalg.solve(np.einsum("mni,mnj->mij", xw, xw), np.einsum("mni,n->mi", xw, yw)[..., None])[..., 0]
+        rss = ((yw[None] - np.einsum("mnp,mp->mn", xw, coef)) ** 2).sum(axis=1)
+        total += np.where(np.sign(coef[:, 1]) == np.sign(rate), rss, rss.max())
+    return float(cand[np.argmin(total)] * 60)
+
+
 @lru_cache(maxsize=None)
-def _fit_runs() -> tuple[list[tuple[float, float | None]], list[float | None], list[float]]:
+def _fit_runs() -> dict[str, list]:
     from gaitlab.simulate_fit import simulate_fit_run
 
-    fatigued, fresh, metric_onsets = [], [], []
+    out: dict[str, list] = {"fatigued": [], "fresh": [], "metric_onsets": [], "early_cue": [], "cue_cover": [],
+                            "fresh_cue": [], "oracle": [], "device": []}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the simulated glitches (a GPS dropout, a stop) are reported
         for profile in FIT_PROFILES:
             for seed in FIT_SEEDS:
                 device = "stryd" if seed % 3 == 0 else "garmin"
                 fat = _fit_fatigue(seed, device)
-                f = gaitlab.fatigue(simulate_fit_run(3600.0, seed, profile=profile, fatigue=fat, device=device).run)
-                fatigued.append((fat["onset_s"], f.onset_s))
+                sim = simulate_fit_run(3600.0, seed, profile=profile, fatigue=fat, device=device)
+                f = gaitlab.fatigue(sim.run)
+                out["fatigued"].append((fat["onset_s"], f.onset_s))
+                out["oracle"].append(_oracle_onset(sim))
+                out["device"].append(device)
+                early, cover = _cue_check(f, sim.truth)
+                out["early_cue"].append(early)
+                out["cue_cover"].append(cover)
                 f0 = gaitlab.fatigue(simulate_fit_run(3600.0, seed + 500, profile=profile, device=device).run)
-                fresh.append(f0.onset_s)
-                metric_onsets += list(f0.metrics["onset_s"].notna())
-    return fatigued, fresh, metric_onsets
+                out["fresh"].append(f0.onset_s)
+                out["metric_onsets"] += list(f0.metrics["onset_s"].notna())
+                out["fresh_cue"].append(len(f0.cue_windows) > 0)
+    return out
 
 
 @pytest.mark.xfail(
     strict=True,
-    reason="measured 0.877 of 300 simulated FIT runs within +-2 min (median error 0.9 min, 90th percentile "
-    "2.2 min; Stryd ~0.98, Garmin ~0.83; false onsets 0.3 %): the target is >= 0.9; the misses are 2-4 min off on the noisier "
-    "Garmin metric set with slow form wander (issue 4 note, session 8)",
+    reason="measured 0.890 of 300 simulated FIT runs within +-2 min (Garmin 0.874, Stryd 0.922; median error "
+    "0.87 min, 90th percentile 2.1 min; false onsets 1.0 %). An oracle that knows the true pace/grade effects and "
+    "noise model reaches only 0.85 on the same runs (Garmin 0.80): the slow drifts against the watch's noise do "
+    "not allow 0.9 here (test_fit_runs_onset_as_good_as_an_oracle; issue 4 note, session 9)",
 )
 def test_fit_runs_onset_within_2_min():
     """Runs with pace changes, intervals, hills and track laps (gaitlab.simulate_fit)."""
-    fatigued, _, _ = _fit_runs()
+    fatigued = _fit_runs()["fatigued"]
     hits = [found is not None and abs(found - truth) <= 120 for truth, found in fatigued]
     assert np.mean(hits) >= 0.9, f"{np.mean(hits):.3f} of {len(hits)}"
 
 
+def test_fit_runs_onset_as_good_as_an_oracle():
+    """The onset hit rate against what the data allows: an analyst who knew the
+    true pace and grade effects and the true noise model (:func:`_oracle_onset`)
+    on the same runs. The 0.9 target above is out of reach of the oracle too on
+    the Garmin runs (the drifts are slow against the watch's noise)."""
+    runs = _fit_runs()
+    dev = np.array(runs["device"])
+    ours = np.array([f is not None and abs(f - t) <= 120 for t, f in runs["fatigued"]])
+    oracle = np.array([abs(o - t) <= 120 for (t, _), o in zip(runs["fatigued"], runs["oracle"])])
+    for d in ("garmin", "stryd"):
+        assert ours[dev == d].mean() >= oracle[dev == d].mean() - 0.05, (d, ours[dev == d].mean(), oracle[dev == d].mean())
+
+
 def test_fit_runs_without_fatigue_rarely_get_an_onset():
-    _, fresh, metric_onsets = _fit_runs()
-    false = [found is not None for found in fresh]
+    runs = _fit_runs()
+    false = [found is not None for found in runs["fresh"]]
+    metric_onsets = runs["metric_onsets"]
     assert np.mean(false) <= 0.05, f"{np.mean(false):.3f} of {len(false)}"
     # and the per-metric table rarely says a metric moved when none did
     assert np.mean(metric_onsets) <= 0.02, f"{np.mean(metric_onsets):.3f} of {len(metric_onsets)}"
+
+
+def test_fit_runs_cue_windows_against_truth():
+    """Cue windows (no target in the issue; ours): they cover the stretch where
+    the true drift is beyond the band (from 2 min after it got there), seldom
+    start more than 2 min before the true onset, and seldom appear at all in
+    runs without fatigue."""
+    runs = _fit_runs()
+    cover = np.array(runs["cue_cover"])
+    assert np.nanmean(cover >= 0.9) >= 0.9, np.nanquantile(cover, [0.05, 0.1, 0.5])
+    assert np.mean(runs["early_cue"]) <= 0.10, np.mean(runs["early_cue"])
+    assert np.mean(runs["fresh_cue"]) <= 0.15, np.mean(runs["fresh_cue"])
