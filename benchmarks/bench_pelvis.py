@@ -43,8 +43,6 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
 
-    import pandas as pd
-
     from gaitlab import simulate
 
     with tempfile.TemporaryDirectory() as tmp:

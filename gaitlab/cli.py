@@ -1,4 +1,5 @@
-"""Command line: ``gaitlab info FILE [--json]``, ``gaitlab analyze FILE [--json OUT]``.
+"""Command line: ``gaitlab info FILE [--json]``, ``gaitlab analyze FILE [--json OUT]``,
+``gaitlab report FILE... [-o PATH] [--pdf]``.
 
 Errors from bad input are printed on one line (``gaitlab: <file>: <problem>``)
 with exit code 2, never a traceback.
@@ -19,6 +20,7 @@ from .errors import AnalysisError, GaitlabError
 from .fatigue import Fatigue, fatigue, headline
 from .io import read
 from .metrics import Analysis, analyze as analyze_run
+from .report.output import write_atomic
 from .run import Run
 
 EXIT_BAD_INPUT = 2
@@ -157,11 +159,11 @@ def analyze(file: Path, json_out: Path | None, steps_csv: Path | None, rate_hz: 
     if json_out:
         doc = result.to_json_dict() if result is not None else {"summary": run.summary(), "steps": [], "strides": []}
         doc["fatigue"] = fat.to_json_dict() if fat is not None else {"onset_s": None, "onset_ci_s": None, "metrics": {}, "cue_windows": [], "error": fat_error}
-        _write_atomic(json_out, json.dumps(doc, indent=1, default=str))
+        write_atomic(json_out, json.dumps(doc, indent=1, default=str))
     if steps_csv:
         if result is None:
             raise GaitlabError(file, "no per-step table: the file has no IMU data (its records are per second)")
-        _write_atomic(steps_csv, result.steps.to_csv(index=False))
+        write_atomic(steps_csv, result.steps.to_csv(index=False))
     click.echo(_analysis_text(result) if result is not None else _text(run))
     click.echo(_fatigue_text(fat, fat_error))
     for label, path in (("JSON", json_out), ("steps CSV", steps_csv)):
@@ -184,15 +186,84 @@ def _fatigue_text(f: Fatigue | None, error: str | None) -> str:
     return "\n".join(lines)
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    """Write via a temporary file and rename, so a crash never leaves half a file."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        tmp.write_text(text)
-        tmp.replace(path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise GaitlabError(path, f"cannot write: {exc.strerror or exc}") from None
+def _report_name(file: Path) -> str:
+    """``run.fit.gz`` -> ``run-report.html`` (the data suffixes stripped, case-insensitively)."""
+    name = file.name.rstrip("/") or file.resolve().name
+    for suffix in (".gz", ".zip", ".fit", ".csv"):
+        if name.lower().endswith(suffix) and len(name) > len(suffix):
+            name = name[: -len(suffix)]
+    return f"{name}-report.html"
+
+
+def _report_targets(files: tuple[Path, ...], out: Path | None) -> list[Path]:
+    """Where each input's report goes: ``-o`` is the file for one input, a folder for several."""
+    if out is not None and len(files) == 1 and not out.is_dir():
+        return [out]
+    folder = out if out is not None else Path.cwd()
+    if out is not None and not folder.exists():
+        try:
+            folder.mkdir(parents=True)
+        except OSError as exc:
+            raise GaitlabError(folder, f"cannot create the output folder: {exc.strerror or exc}") from None
+    targets: list[Path] = []
+    for f in files:
+        target = folder / _report_name(f)
+        k = 2
+        while target in targets:  # two inputs of the same name from different folders
+            target = folder / _report_name(f).replace("-report.html", f"-{k}-report.html")
+            k += 1
+        targets.append(target)
+    return targets
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--output", "out", type=click.Path(path_type=Path),
+              help="The HTML file for one input; a folder for several (default: the current folder).")
+@click.option("--pdf", is_flag=True, help="Also write the report as PDF, beside the HTML.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@_RATE
+def report(files: tuple[Path, ...], out: Path | None, pdf: bool, quiet: bool, rate_hz: float | None) -> None:
+    """A self-contained HTML form report (opens offline) of each FILE: a FIT file (.fit, .fit.gz)
+    with running dynamics or a pelvis IMU recording (CSV, a phone app's export, FIT with IMU messages).
+    Default output: <name>-report.html in the current folder."""
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from .report import write_report
+
+    stages = ["read", "analyse", "fatigue", "figures", "write"]
+    console = Console(stderr=True)
+    show = not quiet and sys.stderr.isatty()
+    failed = 0
+    targets = _report_targets(files, out)
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[stage]}"),
+                  TimeElapsedColumn(), console=console, transient=True, disable=not show) as bar:
+        for file, target in zip(files, targets):
+            task = bar.add_task(file.name, total=len(stages), stage="")
+
+            def tick(stage: str, task=task) -> None:
+                bar.update(task, completed=stages.index(stage), stage=stage)
+
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")  # they are part of the report
+                    written = write_report(file, target, pdf=pdf, rate_hz=rate_hz, progress=tick)
+            except GaitlabError as exc:
+                failed += 1
+                msg = f"gaitlab: {exc}" if exc.path else f"gaitlab: {file}: {exc.problem}"
+                if show:
+                    bar.console.print(msg, markup=False, highlight=False, soft_wrap=True)
+                else:
+                    click.echo(msg, err=True)
+                bar.remove_task(task)
+                continue
+            bar.update(task, completed=len(stages), stage="done")
+            bar.remove_task(task)
+            for path in written:
+                click.echo(f"report written to {path}")
+    if failed:
+        click.get_current_context().exit(EXIT_BAD_INPUT)
 
 
 if __name__ == "__main__":  # pragma: no cover

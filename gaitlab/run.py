@@ -79,6 +79,10 @@ class Run:
     messages
         Every decoded message of the file by message name, as the decoder gave
         them (nothing is lost; values are scaled, not renamed).
+    simulated
+        True for data made by :mod:`gaitlab.simulate` / :mod:`gaitlab.simulate_fit`
+        (also when written to a CSV file with a ``# simulated ...`` line above
+        its header, as the bundled sample is): reports label it.
     """
 
     path: Path | None = None
@@ -97,6 +101,7 @@ class Run:
     source_fields: pd.DataFrame = field(default_factory=_empty)
     warnings: list[str] = field(default_factory=list)
     messages: dict[str, list[dict]] = field(default_factory=dict, repr=False)
+    simulated: bool = False
 
     # ------------------------------------------------------------------ summary
     @property
@@ -131,7 +136,8 @@ class Run:
         return self._select([index])
 
     def running(self) -> Run:
-        """Only the running sessions (all of a single-sport running file).
+        """Only the running sessions (all of a single-sport running file, and all
+        of a file whose sessions do not say their sport).
 
         Raises
         ------
@@ -141,6 +147,8 @@ class Run:
         if self.sessions.empty or "sport" not in self.sessions:
             return self
         idx = [i for i, s in enumerate(self.sessions["sport"]) if s == "running"]
+        if not idx and all(str(s) in ("unknown", "generic", "None", "nan") for s in self.sessions["sport"]):
+            return self  # sessions that do not say their sport: taken as they are
         if not idx:
             raise LookupError(f"{self.path}: no running session (sports: {self.sports})")
         return self if len(idx) == len(self.sessions) else self._select(idx)
@@ -161,6 +169,11 @@ class Run:
         start = recs["timestamp"].iloc[0] if len(recs) else self.start_time
         if len(recs):
             recs["elapsed_s"] = (recs["timestamp"] - start).dt.total_seconds()
+            # a multisport file counts distance from its own start; a selected
+            # leg counts from the leg's start, as the watch shows it
+            d = recs.get("distance_m")
+            if d is not None and d.notna().any():
+                recs["distance_m"] = d - d.dropna().iloc[0]
         imu = self.imu
         if len(imu) and len(recs):
             t0, t1 = recs["timestamp"].iloc[0], recs["timestamp"].iloc[-1]

@@ -348,7 +348,7 @@ def simulate_run(
         tilt_range_deg=tilt_range_deg, neutral_obliquity_deg=neutral, rearfoot=rear, turns=turns, noise=noise,
         lever_arm_m=lever_arm_m, fatigue=fatigue,
     )
-    run = Run(path=None, format="simulated", imu=imu, imu_rate_hz=float(rate_hz), sport="running",
+    run = Run(path=None, format="simulated", imu=imu, imu_rate_hz=float(rate_hz), sport="running", simulated=True,
               start_time=start, warnings=["simulated by gaitlab.simulate (not a real recording)"])
     return SimulatedRun(run, truth, params)
 

@@ -665,6 +665,7 @@ def simulate_fit_run(
         sub_sport=sessions["sub_sport"].iloc[0],
         start_time=start,
         warnings=["simulated by gaitlab.simulate_fit (not a real recording)"],
+        simulated=True,
     )
     return SimulatedFitRun(run, truth, params)
 

@@ -93,8 +93,11 @@ def write_imu_run(
     rate_hz: int,
     acc_cal: dict,
     gyr_cal: dict,
+    speed_mps: float | None = None,
 ) -> None:
-    """Raw accelerometer and gyroscope counts in batches of 25 samples, with calibrations."""
+    """Raw accelerometer and gyroscope counts in batches of 25 samples, with calibrations;
+    one record a second (with speed and distance when ``speed_mps`` is given, as a
+    watch with GPS writes them next to a pelvis sensor's samples)."""
     b = FitFileBuilder(auto_define=True)
     _file_id(b)
     for sensor, cal in ((SensorType.ACCELEROMETER, acc_cal), (SensorType.GYROSCOPE, gyr_cal)):
@@ -128,6 +131,9 @@ def write_imu_run(
             r = RecordMessage()
             r.timestamp = T0_MS + 1000 * (t_ms // 1000)
             r.heart_rate = 140
+            if speed_mps is not None:
+                r.speed = speed_mps
+                r.distance = speed_mps * (t_ms // 1000)  # m
             b.add(r)
     _session(b, (n - 1) / rate_hz)
     b.build().to_file(str(path))

@@ -137,7 +137,6 @@ def test_runscribe_developer_fields(tmp_path):
 @pytest.mark.parametrize("rate_hz", [25, 100, 200])
 def test_raw_imu_messages_calibrated_to_si(tmp_path, rate_hz):
     """Forward: known motion -> raw counts through a known calibration -> FIT -> gaitlab."""
-    rng = np.random.default_rng(rate_hz)
     n = rate_hz * 5
     t = np.arange(n) / rate_hz
     acc_g = np.column_stack([0.3 * np.sin(2 * np.pi * 1.4 * t), 0.2 * np.cos(2 * np.pi * 2.8 * t),

@@ -44,7 +44,7 @@ from ..run import Run
 from .onset import fit_hinge
 from .series import METRICS, FormSeries, MetricSpec, form_series
 
-__all__ = ["Fatigue", "FatigueAnalyzer", "fatigue", "headline", "unit_of"]
+__all__ = ["Fatigue", "FatigueAnalyzer", "decimals_of", "fatigue", "headline", "unit_of"]
 
 _ABS_Z_MEAN = float(np.sqrt(2 / np.pi))  # mean of |z| for a standard normal
 
@@ -357,6 +357,11 @@ def fatigue(obj: Analysis | Run | str | PathLike[str], analyzer: FatigueAnalyzer
     """
     if isinstance(obj, (str, PathLike)):
         obj = read(obj)
+    if isinstance(obj, Run):
+        try:
+            obj = obj.running()  # the run of a multisport file
+        except LookupError:
+            raise AnalysisError(obj.path, f"no running session (sessions: {', '.join(obj.sports)})") from None
     if isinstance(obj, Run) and len(obj.imu) and not _has_fit_form(obj):
         obj = analyze(obj)
     run = obj.run if isinstance(obj, Analysis) else obj
@@ -368,7 +373,7 @@ def _has_fit_form(run: Run) -> bool:
     return bool(run.form_metrics())
 
 
-_UNITS = {"_deg": "deg", "_ms": "ms", "_mm": "mm", "_pct": "%", "_spm": "spm", "_g": "g", "_kn_m": "kN/m", "_ratio": ""}
+_UNITS = {"_deg": "deg", "_ms": "ms", "_mm": "mm", "_pct": "%", "_spm": "spm", "_g": "g", "_kn_m": "kN/m", "_w": "W", "_bw_s": "BW/s", "_ratio": ""}
 
 
 def unit_of(metric: str) -> str:
@@ -379,18 +384,30 @@ def unit_of(metric: str) -> str:
     return ""
 
 
+#: Decimals a unit's values are shown with: what the sensors resolve.
+_DECIMALS = {"deg": 1, "ms": 0, "mm": 0, "%": 1, "spm": 0, "g": 2, "kN/m": 1, "W": 0, "BW/s": 0, "": 2}
+
+
+def decimals_of(metric: str) -> int:
+    """Decimals to show ``metric`` with (1 for degrees, 0 for ms, ...)."""
+    return _DECIMALS.get(unit_of(metric), 1)
+
+
 def headline(f: Fatigue) -> str:
     """One sentence: how long form held and what moved, e.g. ``form held for 42 min / 8.1 km,
     then pelvic drop in left stance rose from 5.1 to 7.4 deg``."""
     held = f"{f.held_s / 60:.0f} min" + (f" / {f.held_m / 1000:.1f} km" if f.held_m else "")
     if f.onset_s is None:
         return f"form held to the end ({held}): no lasting change from the baseline"
-    moved = f.metrics.dropna(subset=["onset_s"])
+    m = f.metrics.dropna(subset=["onset_s"])
+    worse = m[(m["worse"] == 0) | (np.sign(m["end_change"]) == m["worse"])]
+    primary = worse[[k not in _DERIVED for k in worse.index]]
+    moved = primary if len(primary) else worse if len(worse) else m
     moved = moved.reindex(moved["end_change_sd"].abs().sort_values(ascending=False).index)[:2]
     parts = []
-    for m, row in moved.iterrows():
+    for name, row in moved.iterrows():
         a, b = row["baseline_mean"], row["baseline_mean"] + row["end_change"]
-        nd = 0 if max(abs(a), abs(b)) >= 100 else 1 if max(abs(a), abs(b)) >= 10 else 2
+        nd = decimals_of(str(name))
         verb = "rose" if b > a else "fell"
-        parts.append(f"{row['meaning']} {verb} from {a:.{nd}f} to {b:.{nd}f} {unit_of(m)}".rstrip())
+        parts.append(f"{row['meaning']} {verb} from {a:.{nd}f} to {b:.{nd}f} {unit_of(str(name))}".rstrip())
     return f"form held for {held}, then " + (" and ".join(parts) if parts else "the form index rose")

@@ -185,6 +185,7 @@ class _Stream:
     q: dict[str, np.ndarray] = field(default_factory=dict)  # quantity -> (n, 3), canonical units
     headers: dict[str, list[str]] = field(default_factory=dict)
     rate_hz: float | None = None  # from metadata, or given
+    simulated: bool = False  # a "# simulated ..." line above the header (gaitlab's own samples)
 
 
 def _gunzip(data: bytes, name: str) -> bytes:
@@ -706,7 +707,8 @@ def _stream(src: _Source, columns: dict[str, str] | None, rate_hz: float | None,
     out = []
     for group in groups:
         keep = masks[group[0]]
-        st = _Stream(src.name, rate_hz=rate_hz or meta_rate)
+        st = _Stream(src.name, rate_hz=rate_hz or meta_rate,
+                     simulated=any(ln.lower().startswith("simulated") for ln in layout.meta_lines))
         if t_ns is not None:
             st.t_ns = t_ns[keep]
         else:
@@ -885,7 +887,7 @@ def _assemble(p, name, streams, sources, rate_hz, max_gap_s, warns) -> Run:
     for w in warns:
         _warnings.warn(f"{name}: {w}", GaitlabWarning, stacklevel=3)
     return Run(path=p, format="csv", imu=imu, imu_rate_hz=float(rate), start_time=start_time,
-               warnings=warns)
+               warnings=warns, simulated=any(st.simulated for st, _ in parts))
 
 
 def _times(st: _Stream | None) -> np.ndarray | None:

@@ -42,7 +42,6 @@ import numpy as np
 import pandas as pd
 from scipy import signal
 
-from ..errors import AnalysisError
 from ..frames import STANDARD_GRAVITY_MPS2
 
 __all__ = ["StepDetector", "SideClassifier", "step_frequency_hz"]
