@@ -362,22 +362,23 @@ def test_glossary_names_every_metric_shown(pages):
             assert name in gloss, (kind, name)
 
 
-def test_simulated_label_follows_the_run(pages, sims):
-    """Shown exactly when the run says it is simulated; never for a runner's file."""
+def test_simulated_label_follows_the_run(pages, sims, tmp_path):
+    """Shown exactly when the run is simulated; never for a runner's file."""
     for kind in ("stryd", "tri"):
         assert "simulated-label" not in pages[kind].ids
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        from_csv = bool(getattr(gaitlab.read(sims["long"][1]), "simulated", False))
-    assert ("simulated-label" in pages["imu"].ids) == from_csv
-    # in memory, straight from the simulator
+        from_csv = gaitlab.read(sims["long"][1]).simulated  # a plain CSV: no "# simulated" line
+    assert not from_csv and "simulated-label" not in pages["imu"].ids
+    # straight from the simulator, and from the bundled sample (its "# simulated" line)
     sim, _ = sims["short"]
-    run = sim.run
-    if not getattr(run, "simulated", False):
-        run.simulated = True  # until Run carries the flag, as the simulator will set it
-    report = build_report(run)
-    page = Page(render_html(report, build_figures(report)))
-    assert "Simulated data" in page.text("simulated-label")
+    assert sim.run.simulated
+    for obj in (sim.run, DATA / "pelvis-simulated.csv.gz"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            report = build_report(obj)
+        page = Page(render_html(report, build_figures(report)))
+        assert "Simulated data" in page.text("simulated-label")
 
 
 def test_pdf_has_the_same_sections(cli_run, pages):

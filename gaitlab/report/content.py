@@ -298,7 +298,7 @@ def build_report(
         title=f"Running form report: {name}",
         source_name=name,
         kind=kind,
-        simulated=bool(getattr(run, "simulated", False)),
+        simulated=run.simulated,
         header=_header(run, analysis, kind, source),
         quality=_quality(run, analysis, fat),
         headline=headline(fat) if fat is not None else None,
