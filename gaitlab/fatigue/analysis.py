@@ -301,7 +301,7 @@ class FatigueAnalyzer:
         onset_m = _at(t, dist, onset) if onset is not None else None
         # The band's spread: ten minutes of baseline miss most of form's slow
         # wander, so the spread is taken over all the running before the onset
-        # (measured on simulated runs without fatigue: runs with a cue window
+        # (measured on 150 simulated FIT runs each way: fresh runs with a cue window
         # 21 % -> 11 %; cue windows > 2 min before a true onset 11 % -> 4 %).
         pre = (t >= b_lo) & (t <= (onset if onset is not None else t.max())) & np.isfinite(index)
         if pre.sum() > 2:
