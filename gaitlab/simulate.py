@@ -126,6 +126,7 @@ def simulate_run(
     noise: bool = True,
     lever_arm_m: tuple[float, float, float] = (-0.10, 0.0, 0.05),
     fatigue: dict[str, float] | None = None,
+    wander: bool = False,
     start_time: str = "2026-05-01T07:00:00Z",
 ) -> SimulatedRun:
     """Simulate a run as a pelvis IMU records it, with ground truth.
@@ -163,6 +164,10 @@ def simulate_run(
     fatigue
         ``{"onset_s": t, "drop_left_per_min": d, "drop_right_per_min": d,
         "gct_per_min": ms}``: linear drifts after ``onset_s``.
+    wander
+        Slow form wander without fatigue, as real runners show: an AR(1)
+        process in time (time constant 180 s) added to each side's pelvic
+        drop (SD 0.3 deg) and to contact time (SD 3 ms). Part of the truth.
     """
     rng = np.random.default_rng(seed)
     dl = rng.uniform(3, 8) if drop_left_deg is None else drop_left_deg
@@ -190,9 +195,16 @@ def simulate_run(
     side = np.where((k % 2 == 0) == first_left, "L", "R")
     after = np.maximum(ic - fat.get("onset_s", np.inf), 0) / 60.0
     gct = gct_ms / 1000 * (1 + 0.015 * rng.standard_normal(len(ic))) + fat.get("gct_per_min", 0.0) / 1000 * after
+    if wander:
+        slow = _slow_wander(rng, ic, 3)
+        gct = gct + 0.003 * slow[:, 0]
+        dl_slow, dr_slow = 0.3 * slow[:, 1], 0.3 * slow[:, 2]
+    else:
+        dl_slow = dr_slow = np.zeros(len(ic))
     gct = np.minimum(gct, 0.8 * step_t)
     to = ic + gct
-    peak_drop = np.where(side == "L", dl + fat.get("drop_left_per_min", 0.0) * after, dr + fat.get("drop_right_per_min", 0.0) * after)
+    peak_drop = np.where(side == "L", dl + dl_slow + fat.get("drop_left_per_min", 0.0) * after,
+                         dr + dr_slow + fat.get("drop_right_per_min", 0.0) * after)
     peak_drop = peak_drop + drop_sd_deg * rng.standard_normal(len(ic))
 
     t = np.arange(0.0, duration_s, 1.0 / _FI)
@@ -344,13 +356,23 @@ def simulate_run(
     truth = Truth(steps, strides, m, neutral_true, source, sig)
     params = dict(
         duration_s=duration_s, rate_hz=rate_hz, seed=seed, standing_s=standing_s, speed_mps=speed_mps,
-        cadence_spm=cadence_spm, gct_ms=gct_ms, drop_left_deg=dl, drop_right_deg=dr, rotation_deg=rot_pp,
+        cadence_spm=cadence_spm, gct_ms=gct_ms, drop_left_deg=dl, drop_right_deg=dr, drop_sd_deg=drop_sd_deg, rotation_deg=rot_pp,
         tilt_range_deg=tilt_range_deg, neutral_obliquity_deg=neutral, rearfoot=rear, turns=turns, noise=noise,
-        lever_arm_m=lever_arm_m, fatigue=fatigue,
+        lever_arm_m=lever_arm_m, fatigue=fatigue, wander=wander,
     )
     run = Run(path=None, format="simulated", imu=imu, imu_rate_hz=float(rate_hz), sport="running", simulated=True,
               start_time=start, warnings=["simulated by gaitlab.simulate (not a real recording)"])
     return SimulatedRun(run, truth, params)
+
+
+def _slow_wander(rng: np.random.Generator, t: np.ndarray, k: int, tau_s: float = 180.0) -> np.ndarray:
+    """(len(t), k) independent unit-SD AR(1) processes at the step times ``t`` (s):
+    phi = exp(-dt / tau) for the median step interval dt (steps are near-even)."""
+    dt = float(np.median(np.diff(t))) if len(t) > 1 else 1.0
+    phi = np.exp(-dt / tau_s)
+    e = rng.standard_normal((len(t), k)) * np.sqrt(1 - phi**2)
+    zi = (phi * rng.standard_normal(k))[None, :]  # start in the stationary distribution
+    return signal.lfilter([1.0], [1.0, -phi], e, axis=0, zi=zi)[0]
 
 
 def _turn_plan(rng: np.random.Generator, t_start: float, t_end: float) -> list[tuple[float, float, float]]:

@@ -50,6 +50,72 @@ def test_pelvis_onset_within_2_min_and_no_false_onsets():
     assert np.mean(false) <= 0.05, false
 
 
+#: Pelvis runs with slow form wander (``simulate_run(wander=True)``: AR(1), 3 min,
+#: SD 0.3 deg per side and 3 ms), as real runners show: fatigue drifts of
+#: 0.1-0.25 deg/min in left stance (1-6 deg by the end), 0-0.1 right, 0-1 ms/min.
+WANDER_SEEDS = list(range(80, 104))
+
+
+@lru_cache(maxsize=None)
+def _pelvis_wander(seed: int):
+    r = np.random.default_rng(seed)
+    fat = None if seed % 2 else {
+        "onset_s": float(r.uniform(900, 1800)), "drop_left_per_min": float(r.uniform(0.1, 0.25)),
+        "drop_right_per_min": float(r.uniform(0.0, 0.1)), "gct_per_min": float(r.uniform(0.0, 1.0))}
+    sim = simulate.simulate_run(duration_s=2400.0, rate_hz=50.0, seed=seed, mounting="random", fatigue=fat,
+                                wander=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return sim, gaitlab.fatigue(gaitlab.analyze(sim.run))
+
+
+def _pelvis_oracle_onset(sim, bin_s: float = 15.0) -> float:
+    """:func:`_gls_hinge_onset` of a simulated pelvis run's true per-step values
+    (no measurement error), with the simulator's wander and step-to-step noise."""
+    st, fat, p = sim.truth.steps, sim.params["fatigue"], sim.params
+    n_side = p["cadence_spm"] / 2 * bin_s / 60  # steps per side in a bin
+    series = [(np.where(st["side"] == side, st["pelvic_drop_deg"], np.nan), 0.3, 180.0,
+               p["drop_sd_deg"] * np.sqrt(np.pi / 2 / n_side), 1.0)
+              for side, key in (("L", "drop_left_per_min"), ("R", "drop_right_per_min")) if fat.get(key)]
+    if fat.get("gct_per_min"):
+        series.append((st["gct_ms"].to_numpy(float), 3.0, 180.0,
+                       0.015 * p["gct_ms"] * np.sqrt(np.pi / 2 / (2 * n_side)), 1.0))
+    return _gls_hinge_onset(st["ic_s"].to_numpy(float), series, bin_s)
+
+
+def _wander_hits() -> tuple[list[bool], list[bool], list[bool]]:
+    ours, oracle, false = [], [], []
+    for seed in WANDER_SEEDS:
+        sim, f = _pelvis_wander(seed)
+        truth = sim.params["fatigue"]
+        if truth:
+            ours.append(f.onset_s is not None and abs(f.onset_s - truth["onset_s"]) <= 120)
+            oracle.append(abs(_pelvis_oracle_onset(sim) - truth["onset_s"]) <= 120)
+        else:
+            false.append(f.onset_s is not None)
+    return ours, oracle, false
+
+
+def test_pelvis_runs_with_form_wander_as_good_as_an_oracle():
+    """With slow wander the onset is harder to place; we must do about as well as
+    an analyst who knows the true per-step values and the noise model, and
+    still seldom call an onset in runs that held."""
+    ours, oracle, false = _wander_hits()
+    assert np.mean(ours) >= np.mean(oracle) - 0.05, (np.mean(ours), np.mean(oracle))
+    assert np.mean(false) <= 0.05, false
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="measured 0.83 of the 12 fatigued runs here within +-2 min (0.69 of 16 on seeds 40-70); the oracle "
+    "with the true per-step values and noise model reached 0.75 (0.56) on the same runs: wander of 0.3 deg over "
+    "3 min hides the first minutes of a 0.1-0.25 deg/min drift (issue 4 note, session 9)",
+)
+def test_pelvis_runs_with_form_wander_onset_within_2_min():
+    ours, _, _ = _wander_hits()
+    assert np.mean(ours) >= 0.9, np.mean(ours)
+
+
 def test_pelvis_drift_and_end_change_match_truth():
     """The drift of left pelvic drop after onset, per 10 min, against the simulator's."""
     errs = []
@@ -177,31 +243,27 @@ def _cue_check(f, truth) -> tuple[bool, float]:
     return early, float(covered[after].mean()) if after.any() else np.nan
 
 
-def _oracle_onset(sim, bin_s: float = 15.0) -> float:
-    """The onset an analyst who knew everything but the onset would find: each
-    primary metric minus its true pace/grade effect (so only fatigue, slow
-    wander and noise are left), binned, fitted by generalised least squares
-    with the simulator's true noise covariance (AR(1) wander + white noise of
-    the bin median) and the true drift direction; the onset minimising the
-    summed residual over the metrics (s)."""
+def _gls_hinge_onset(t_s: np.ndarray, series: list[tuple[np.ndarray, float, float, float, float]],
+                     bin_s: float = 15.0) -> float:
+    """The onset (s) an analyst who knew everything but the onset would find.
+
+    ``series``: per metric ``(values, ar_sd, ar_tau_s, white_sd_per_bin, sign)``
+    at the times ``t_s``: the metric with only fatigue, slow wander and noise
+    left in it, the true AR(1) wander and white noise of the bin median, and
+    the true drift direction. Each is binned (medians), fitted with a hinge by
+    generalised least squares with that covariance; the onset minimises the
+    residual summed over the metrics."""
     from scipy.linalg import solve_triangular
 
-    from gaitlab.simulate_fit import _SLOW_TAU_S, NOISE, SLOW_DRIFT_SD
-
-    rec, ex, ref, dev = sim.run.records, sim.truth.expected, sim.truth.reference, sim.params["device"]
-    t = rec["elapsed_s"].to_numpy(float)
-    b = (t // bin_s).astype(int)
-    tb = pd.Series(t).groupby(b).mean().to_numpy() / 60
+    b = (t_s // bin_s).astype(int)
+    tb = pd.Series(t_s).groupby(b).mean().to_numpy() / 60
     cand = tb[(tb >= 5) & (tb <= tb.max() - 3)]
     total = np.zeros(len(cand))
     lag = np.abs(np.subtract.outer(np.arange(len(tb)), np.arange(len(tb))))
-    for m, rate in sim.truth.drifts.items():
-        if m not in NOISE[dev] or not rate:
-            continue
-        r = rec[m].to_numpy(float) - (ex[m].to_numpy(float) - ref[f"{m}_fatigue"].to_numpy(float))
-        y = pd.Series(r).groupby(b).median().to_numpy()
+    for values, ar_sd, tau_s, white_sd, sign in series:
+        y = pd.Series(values).groupby(b).median().to_numpy()
         ok = np.isfinite(y)
-        cov = SLOW_DRIFT_SD[m] ** 2 * np.exp(-bin_s / _SLOW_TAU_S) ** lag + np.eye(len(tb)) * NOISE[dev][m] ** 2 / bin_s * np.pi / 2
+        cov = ar_sd**2 * np.exp(-bin_s / tau_s) ** lag + np.eye(len(tb)) * white_sd**2
         chol = np.linalg.cholesky(cov[np.ix_(ok, ok)])
         h = np.maximum(0.0, tb[ok][None, :] - cand[:, None])
         x = np.stack([np.ones_like(h), h], axis=-1)  # (cand, n, 2)
@@ -210,8 +272,20 @@ def _oracle_onset(sim, bin_s: float = 15.0) -> float:
         yw = solve_triangular(chol, y[ok], lower=True)
         coef = np.linalg.solve(np.einsum("mni,mnj->mij", xw, xw), np.einsum("mni,n->mi", xw, yw)[..., None])[..., 0]
         rss = ((yw[None] - np.einsum("mnp,mp->mn", xw, coef)) ** 2).sum(axis=1)
-        total += np.where(np.sign(coef[:, 1]) == np.sign(rate), rss, rss.max())
+        total += np.where(np.sign(coef[:, 1]) == sign, rss, rss.max())
     return float(cand[np.argmin(total)] * 60)
+
+
+def _oracle_onset(sim, bin_s: float = 15.0) -> float:
+    """:func:`_gls_hinge_onset` of a simulated FIT run: each primary metric minus
+    its true pace/grade effect, with the simulator's drift and device noise."""
+    from gaitlab.simulate_fit import _SLOW_TAU_S, NOISE, SLOW_DRIFT_SD
+
+    rec, ex, ref, dev = sim.run.records, sim.truth.expected, sim.truth.reference, sim.params["device"]
+    series = [(rec[m].to_numpy(float) - (ex[m].to_numpy(float) - ref[f"{m}_fatigue"].to_numpy(float)),
+               SLOW_DRIFT_SD[m], _SLOW_TAU_S, NOISE[dev][m] * np.sqrt(np.pi / 2 / bin_s), np.sign(rate))
+              for m, rate in sim.truth.drifts.items() if m in NOISE[dev] and rate]
+    return _gls_hinge_onset(rec["elapsed_s"].to_numpy(float), series, bin_s)
 
 
 @lru_cache(maxsize=None)

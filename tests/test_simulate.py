@@ -711,3 +711,26 @@ def test_fatigue_lengthens_contacts_seen_by_the_accelerometer():
     left = st[st["side"] == "L"]
     slope = np.polyfit(left.loc[left["ic_s"] > onset, "ic_s"], left.loc[left["ic_s"] > onset, "pelvic_drop_deg"], 1)[0]
     assert slope * 60 == pytest.approx(2.0, abs=0.5)
+
+
+def test_slow_form_wander_is_the_documented_ar1():
+    """``wander=True``: unit-SD AR(1) with a 180-s time constant, scaled to 0.3 deg
+    of pelvic drop per side; absent by default."""
+    from gaitlab.simulate import _slow_wander
+
+    t = np.arange(0.0, 200_000.0, 0.35)  # steps
+    x = _slow_wander(np.random.default_rng(3), t, 2)
+    assert np.allclose(x.std(axis=0), 1.0, atol=0.1)
+    for lag_s in (60.0, 180.0):
+        k = int(lag_s / 0.35)
+        r = np.corrcoef(x[:-k, 0], x[k:, 0])[0, 1]
+        assert abs(r - np.exp(-lag_s / 180.0)) < 0.05, (lag_s, r)
+    # in a run: the 2-min means of one side's drop spread by 0.3 deg * 0.9 (the AR(1)
+    # averaged over 2 min) ~ 0.27 deg with wander, less over one hour's ~20 time
+    # constants (expected 0.2-0.25, +-20 %); 0.5 deg / sqrt(40 steps) ~ 0.08 without
+    spread = {}
+    for wander in (False, True):
+        st = simulate_run(duration_s=3600.0, rate_hz=50.0, seed=5, noise=False, turns=False, wander=wander).truth.steps
+        left = st[st["side"] == "L"]
+        spread[wander] = left.groupby((left["ic_s"] // 120).astype(int))["pelvic_drop_deg"].mean().std()
+    assert spread[False] < 0.12 and 0.15 < spread[True] < 0.45, spread
