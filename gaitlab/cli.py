@@ -19,7 +19,7 @@ from . import __version__
 from .errors import AnalysisError, GaitlabError
 from .fatigue import Fatigue, fatigue, headline
 from .io import read
-from .metrics import Analysis, analyze as analyze_run
+from .metrics import Analysis, analyze_if_imu
 from .report.output import write_atomic
 from .run import Run
 
@@ -138,17 +138,7 @@ def analyze(file: Path, json_out: Path | None, steps_csv: Path | None, rate_hz: 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # they are part of the printed summary
         run = read(file, rate_hz=rate_hz)
-        if len(run.imu):
-            result: Analysis | None = analyze_run(run)
-            result.warnings[:0] = [w for w in run.warnings if w not in result.warnings]
-        elif run.form_metrics():
-            result = None
-        else:
-            raise GaitlabError(
-                file,
-                "nothing to analyse: no IMU data (per-step pelvis metrics need a pelvis-worn IMU) "
-                "and no running-dynamics fields (stance time, vertical oscillation, ...)",
-            )
+        result = analyze_if_imu(run)
         try:
             fat: Fatigue | None = fatigue(result if result is not None else run)
             fat_error = None

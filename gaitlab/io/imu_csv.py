@@ -183,8 +183,6 @@ class _Stream:
     t_ns: np.ndarray | None = None  # absolute UTC ns since the epoch
     t_s: np.ndarray | None = None  # seconds, relative (used when t_ns is None)
     q: dict[str, np.ndarray] = field(default_factory=dict)  # quantity -> (n, 3), canonical units
-    headers: dict[str, list[str]] = field(default_factory=dict)
-    rate_hz: float | None = None  # from metadata, or given
     simulated: bool = False  # a "# simulated ..." line above the header (gaitlab's own samples)
 
 
@@ -472,8 +470,8 @@ _NAT = np.iinfo(np.int64).min
 def _time_of(
     df: pd.DataFrame, times: list[tuple[str, str | None]], samples: list[str], layout: _Layout,
     rate_hz: float | None, src: str, warns: list[str],
-) -> tuple[np.ndarray | None, np.ndarray | None, float | None]:
-    """Sample times: (absolute UTC ns or None, relative s or None, rate from metadata).
+) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """Sample times: (absolute UTC ns or None, relative s or None).
 
     Absolute times win over elapsed ones, numbers since the epoch over date
     strings (which are only parsed when needed), and a time column over a
@@ -490,7 +488,7 @@ def _time_of(
             ns = _parse_dates(ser, col, meta_tz, src, notes)
             if ns is not None:
                 warns += notes
-                return ns, None, meta_rate
+                return ns, None
         v = _numeric(ser)
         fin = v[np.isfinite(v)]
         if len(fin) < max(2, 0.5 * len(v)):
@@ -501,7 +499,7 @@ def _time_of(
         if unit is not None:
             scale = _TIME_UNITS[unit]
             if 1e8 < mag * scale < 4.2e9:  # 1973..2103: since the epoch
-                return _to_ns(ser, v, scale), None, meta_rate
+                return _to_ns(ser, v, scale), None
             relative.append((v * scale, notes))
             continue
         # no unit stated: tell by magnitude (epoch) or step size (elapsed)
@@ -510,22 +508,22 @@ def _time_of(
                 warns.append(
                     f"{src}: time column {col!r} read as {_UNIT_NAME[scale]} since the Unix epoch (no unit stated)"
                 )
-                return _to_ns(ser, v, scale), None, meta_rate
+                return _to_ns(ser, v, scale), None
         scale = 1.0 if step < 0.5 else 1e-3 if step < 500 else 1e-6 if step < 5e5 else 1e-9
         notes.append(f"{src}: time column {col!r} read as {_UNIT_NAME[scale]} (no unit stated; median step {step:g})")
         relative.append((v * scale, notes))
     if relative:
         t, notes = relative[0]
         warns += notes
-        return None, t, meta_rate
+        return None, t
     rate = rate_hz or meta_rate
     if samples and rate:
         v = _numeric(df[samples[0]])
         warns.append(f"{src}: no time column; time from sample counter {samples[0]!r} at {rate:g} Hz")
-        return None, v / rate, rate
+        return None, v / rate
     if rate:
         warns.append(f"{src}: no time column; samples taken as evenly spaced at {rate:g} Hz")
-        return None, np.arange(len(df)) / rate, rate
+        return None, np.arange(len(df)) / rate
     cols = ", ".join(map(str, df.columns[:20]))
     if samples:
         raise FileFormatError(
@@ -693,7 +691,7 @@ def _stream(src: _Source, columns: dict[str, str] | None, rate_hz: float | None,
         blocks[q] = (vals, unit, cols)
     if not blocks:
         return []  # nothing inertial here
-    t_ns, t_s, meta_rate = _time_of(df, times, samples, layout, rate_hz, src.name, warns)
+    t_ns, t_s = _time_of(df, times, samples, layout, rate_hz, src.name, warns)
     time_ok = (t_ns != _NAT) if t_ns is not None else np.isfinite(t_s)
     finite = {q: np.isfinite(vals).all(axis=1) for q, (vals, _u, _c) in blocks.items()}
     usable = time_ok & np.logical_or.reduce(list(finite.values()))
@@ -704,11 +702,11 @@ def _stream(src: _Source, columns: dict[str, str] | None, rate_hz: float | None,
     first = next(iter(masks.values()))
     same = all(np.array_equal(m, first) for m in masks.values())
     groups = [list(blocks)] if same else [[q] for q in blocks]  # sensors on rows of their own
+    simulated = any(ln.lower().startswith("simulated") for ln in layout.meta_lines)
     out = []
     for group in groups:
         keep = masks[group[0]]
-        st = _Stream(src.name, rate_hz=rate_hz or meta_rate,
-                     simulated=any(ln.lower().startswith("simulated") for ln in layout.meta_lines))
+        st = _Stream(src.name, simulated=simulated)
         if t_ns is not None:
             st.t_ns = t_ns[keep]
         else:
@@ -716,14 +714,12 @@ def _stream(src: _Source, columns: dict[str, str] | None, rate_hz: float | None,
         for q in group:
             vals, unit, cols = blocks[q]
             st.q[q] = _to_canonical(q, vals[keep], unit, src.name, cols, warns)
-            st.headers[q] = cols
         if sensor_logger and hint == "acc" and "acc" in st.q and "total" not in src.name.lower():
             # Sensor Logger's Accelerometer.csv is acceleration without gravity (UNITS.md):
             # its mean vector is ~0, where one with gravity averages to ~9.81 m/s^2
             mean = float(np.linalg.norm(np.nanmean(st.q["acc"], axis=0)))
             if mean < 0.3 * G:
                 st.q["lin"] = st.q.pop("acc")
-                st.headers["lin"] = st.headers.pop("acc")
         out.append(st)
     return out
 
@@ -837,7 +833,7 @@ def _assemble(p, name, streams, sources, rate_hz, max_gap_s, warns) -> Run:
         else:
             total = np.column_stack([np.interp(t_lin, t_grav, grav.q["grav"][:, i]) for i in range(3)])
             total = lin.q["lin"] + total
-        acc = _Stream(lin.name, lin.t_ns, lin.t_s, {"acc": total}, {"acc": lin.headers["lin"]}, lin.rate_hz)
+        acc = _Stream(lin.name, lin.t_ns, lin.t_s, {"acc": total})
         warns.append(f"acceleration with gravity = {lin.name} (without gravity) + {grav.name} (gravity)")
     gyr = _pick([s for s in streams if s is not acc], "gyr", name) if "gyr" not in acc.q else acc
     mag = _pick([s for s in streams if s is not acc], "mag", name) if "mag" not in acc.q else acc

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import AnalysisError, AnalysisWarning
+from ..errors import AnalysisError, AnalysisWarning, GaitlabError
 from ..frames import STANDARD_GRAVITY_MPS2
 from ..run import Run
 from ..signals.angles import centripetal_obliquity, level_acceleration, pelvis_angles
@@ -34,7 +34,7 @@ from ..signals.orientation import FusionOrientation, quat_to_matrix
 from ..signals.preprocess import ACC, GYR, QuietStanding, segments
 from .pelvis import regularity, step_metrics, stride_metrics, symmetry_pct, vertical_displacement_m
 
-__all__ = ["analyze", "Analysis", "STEP_COLUMNS", "STRIDE_COLUMNS"]
+__all__ = ["analyze", "analyze_if_imu", "Analysis", "STEP_COLUMNS", "STRIDE_COLUMNS"]
 
 G = STANDARD_GRAVITY_MPS2
 
@@ -142,6 +142,25 @@ class _Stretch:
     q: np.ndarray
     acc: np.ndarray
     turn: np.ndarray  # heading rate the gravity reference saw, deg/s
+
+
+def analyze_if_imu(run: Run, what: str = "analyse") -> Analysis | None:
+    """The per-step :func:`analyze` of a run with IMU data (its warnings first
+    the reader's), ``None`` for one with running-dynamics records only.
+
+    Raises
+    ------
+    gaitlab.GaitlabError
+        The run has neither ("nothing to <what>: ...").
+    """
+    if len(run.imu):
+        result = analyze(run)
+        result.warnings[:0] = [w for w in run.warnings if w not in result.warnings]
+        return result
+    if run.form_metrics():
+        return None
+    raise GaitlabError(run.path, f"nothing to {what}: no IMU data (per-step pelvis metrics need a pelvis-worn IMU) "
+                                 "and no running-dynamics fields (stance time, vertical oscillation, ...)")
 
 
 def analyze(

@@ -17,10 +17,10 @@ import numpy as np
 import pandas as pd
 
 from ..errors import AnalysisError, GaitlabError
-from ..fatigue import Fatigue, decimals_of, fatigue as fatigue_of, headline, unit_of
+from ..fatigue import Fatigue, FatigueAnalyzer, decimals_of, headline, unit_of
 from ..fatigue.series import METRICS, form_series
 from ..io import read
-from ..metrics import STEP_COLUMNS, STRIDE_COLUMNS, Analysis, analyze
+from ..metrics import STEP_COLUMNS, STRIDE_COLUMNS, Analysis, analyze_if_imu
 from ..run import FORM_METRICS, Run
 
 __all__ = ["Report", "build_report", "SECTIONS", "label_of", "unit_label", "fmt_value", "fmt_clock", "fmt_pace"]
@@ -73,8 +73,6 @@ _LABELS: dict[str, str] = {
     "form_index": "Form index",
     "gct_symmetry_pct": "Contact time symmetry",
 }
-
-#: Decimals a sensor supports, by unit (degrees 1, ms and mm whole, ...).
 
 _GLOSSARY_EXTRA: dict[str, tuple[str, str]] = {
     "form_index": ("every measured form metric's speed- and grade-adjusted value in baseline standard "
@@ -177,16 +175,12 @@ class Report:
 def label_of(metric: str, with_unit: bool = True) -> str:
     """Axis or column label of a metric, with its unit in parentheses."""
     name = _LABELS.get(metric, metric.replace("_", " "))
-    unit = _unit(metric)
+    unit = unit_label(metric)
     return f"{name} ({unit})" if with_unit and unit else name
 
 
 def unit_label(metric: str) -> str:
     """The unit of a metric as shown (``"deg"``, ``"ms"``, ``"W"``, ``"baseline SD"``; ``""`` for ratios)."""
-    return _unit(metric)
-
-
-def _unit(metric: str) -> str:
     if metric == "form_index":
         return "baseline SD"
     return unit_of(metric)
@@ -246,29 +240,23 @@ def build_report(
         obj = read(obj, rate_hz=rate_hz)
     analysis = obj if isinstance(obj, Analysis) else None
     run = analysis.run if analysis is not None else obj
-    src = str(run.path) if run.path else None
     if analysis is None:
         run = _running_part(run)
     tick("analyse")
-    if analysis is None and len(run.imu):
-        analysis = analyze(run)
-        analysis.warnings[:0] = [w for w in run.warnings if w not in analysis.warnings]
-    elif analysis is None and not run.form_metrics():
-        raise GaitlabError(src, "nothing to report: no IMU data (per-step pelvis metrics need a pelvis-worn IMU) "
-                                "and no running-dynamics fields (stance time, vertical oscillation, ...)")
+    if analysis is None:
+        analysis = analyze_if_imu(run, "report")
     kind = "imu" if analysis is not None else "fit"
     tick("fatigue")
+    # the bins once: the fatigue analysis of them, or (when there is none) still worth plotting
+    analyzer = FatigueAnalyzer()
+    fs = form_series(analysis if analysis is not None else run, analyzer.bin_s, analyzer.max_bins)
     fat: Fatigue | None
     try:
-        fat = fatigue_of(analysis if analysis is not None else run)
+        fat = analyzer.analyze(fs, str(run.path) if run.path else None)
         fat_error = None
     except AnalysisError as exc:
         fat, fat_error = None, exc.problem
-    if fat is not None:
-        series = fat.series
-    else:  # the bins without the fatigue analysis: still worth plotting
-        fs = form_series(analysis if analysis is not None else run)
-        series = fs.bins.copy()
+    series = fat.series if fat is not None else fs.bins
 
     missing: list[tuple[str, str]] = []
     panels = [m for m in (_KEY_IMU if kind == "imu" else _KEY_FIT)
@@ -441,7 +429,7 @@ def _fatigue_lines(f: Fatigue | None) -> list[str]:
     matched = ", at matched pace" if f.series["speed_mps"].notna().any() else ""
     for m, row in moved.iterrows():
         lines.append(f"{label_of(m, False)}: from {fmt_value(m, row['baseline_mean'])} to "
-                     f"{fmt_value(m, row['baseline_mean'] + row['end_change'])} {_unit(m)} "
+                     f"{fmt_value(m, row['baseline_mean'] + row['end_change'])} {unit_label(m)} "
                      f"(last 5 min vs baseline{matched}), drifting from {fmt_clock(row['onset_s'])}.")
     for _, w in f.cue_windows.iterrows():
         names = ", ".join(label_of(m, False) for m in w["metrics"]) or "form index"
@@ -464,7 +452,7 @@ def _sides(run: Run, analysis: Analysis | None, kind: str, source: str, missing:
             left = st.loc[st["side"] == "L", col].dropna().to_numpy(float)
             right = st.loc[st["side"] == "R", col].dropna().to_numpy(float)
             l_med, r_med = (float(np.median(v)) if len(v) else np.nan for v in (left, right))
-            rows[col] = {"left": l_med, "right": r_med, "difference": l_med - r_med, "unit": _unit(col)}
+            rows[col] = {"left": l_med, "right": r_med, "difference": l_med - r_med, "unit": unit_label(col)}
             if col in ("pelvic_drop_deg", "gct_ms"):
                 samples[col] = (left, right)
         if "pelvic_drop_deg" not in rows:
@@ -613,7 +601,7 @@ def _glossary(shown: list[str], kind: str, with_fatigue: bool, context: list[str
             what = METRICS[m].meaning
         else:
             what = m.replace("_", " ")
-        out.append((label_of(m, False), what, _unit(m)))
+        out.append((label_of(m, False), what, unit_label(m)))
     extra = ["form_index", "baseline", "onset", "cue window"] if with_fatigue else []
     extra += [k for k, c in (("pace", "speed_mps"), ("elevation", "altitude_m")) if c in context]
     for k in extra:

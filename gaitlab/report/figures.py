@@ -20,9 +20,10 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
+from ..fatigue import decimals_of
 from .content import Report, fmt_clock, fmt_value, label_of, unit_label
 
-__all__ = ["PALETTE", "STYLE", "style", "ReportFigure", "build_figures", "to_svg", "to_png"]
+__all__ = ["PALETTE", "STYLE", "style", "ReportFigure", "build_figures", "to_svg"]
 
 #: Okabe & Ito (2008) colour-blind-safe palette.
 PALETTE = {
@@ -226,8 +227,8 @@ def _min_span(ax, metric: str, values: np.ndarray) -> None:
     if hi - lo < span:
         mid = (float(v.min()) + float(v.max())) / 2
         ax.set_ylim(mid - span / 2, mid + span / 2)
-    nd = {"deg": 1, "ms": 0, "mm": 0, "spm": 0, "%": 1, "W": 0}.get(unit)
-    if nd is not None:
+    if unit in {"deg", "ms", "mm", "spm", "%", "W"}:  # whole or 1-decimal ticks; g, kN/m, ratios as they come
+        nd = decimals_of(metric)
         ax.yaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:.{nd}f}"))
 
 
@@ -363,10 +364,3 @@ def to_svg(fig: Figure) -> str:
     svg = re.sub(r'<svg([^>]*?) width="[^"]*" height="[^"]*"', r'<svg\1', svg, count=1)
     return svg
 
-
-def to_png(fig: Figure, dpi: int = 100) -> bytes:
-    """The figure as PNG bytes."""
-    buf = io.BytesIO()
-    with style():
-        fig.savefig(buf, format="png", dpi=dpi)
-    return buf.getvalue()
