@@ -26,7 +26,8 @@ Model, in the order computed (1 record per second, ``t`` in s):
 3. **Running dynamics** (noise-free mean): each primary metric is the
    runner's value at the reference speed ``v_ref`` (3.2 m/s) on the flat,
    plus ``per_mps * (v - v_ref) + per_grade_pct * grade_pct``, plus the
-   fatigue drift ``rate * max(t - onset_s, 0) / 60``. Linear in speed on
+   fatigue drift ``rate * max(t - onset_s, 0) / 60`` (and, if asked for, a
+   jump at the onset, complete 30 s later). Linear in speed on
    purpose (the truth is then exact; a real runner's contact time falls
    less steeply at high speed). Runner values (random per seed): contact
    time 230-290 ms, cadence 160-182 steps/min, VO 70-100 mm, balance
@@ -137,6 +138,7 @@ _FATIGUE_ALIASES = {
 _FATIGUE_EXTRA = ("power_w", "heart_rate_bpm")  # effort drifts also allowed
 _DERIVED = ("stance_time_pct", "vertical_ratio_pct", "step_length_mm")
 
+_JUMP_S = 30.0  # a fatigue jump is complete this long after the onset, s
 _A_UP = 0.030  # fraction slower per % uphill at constant effort
 _A_DOWN = 0.018  # fraction faster per % downhill
 _G = 9.81
@@ -154,6 +156,9 @@ class FitTruth:
     drifts
         Fatigue drift of every primary metric after ``onset_s``, units per
         minute (0 for those not asked for), at matched speed and grade.
+    jumps
+        Sudden fatigue change of every primary metric at ``onset_s`` (units;
+        complete 30 s later; 0 for those not asked for).
     reference
         Per record: ``elapsed_s`` and, for every metric the device writes, its
         noise-free value at the reference speed on the flat including fatigue
@@ -188,6 +193,7 @@ class FitTruth:
     slow_drift: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
     segments: pd.DataFrame = field(default_factory=pd.DataFrame)
     glitches: list[dict[str, Any]] = field(default_factory=list)
+    jumps: dict[str, float] = field(default_factory=dict)
 
     def fatigue_change(self, metric: str) -> float:
         """True change of ``metric`` from fatigue by the last record (units of the metric)."""
@@ -237,22 +243,26 @@ def _runner(rng: np.random.Generator, given: dict | None) -> dict[str, float]:
     return r
 
 
-def _fatigue_rates(fatigue: dict | None) -> tuple[float | None, dict[str, float]]:
+def _fatigue_rates(fatigue: dict | None) -> tuple[float | None, dict[str, float], dict[str, float]]:
+    """Onset, drift per minute and jump of every metric from a ``fatigue`` dict."""
     rates = {m: 0.0 for m in (*SENSITIVITIES, *_FATIGUE_EXTRA)}
+    jumps = dict(rates)
     if fatigue is None:
-        return None, rates
+        return None, rates, jumps
     fat = dict(fatigue)
     if "onset_s" not in fat:
         raise ValueError("fatigue needs 'onset_s'")
     onset = float(fat.pop("onset_s"))
     for key, val in fat.items():
-        metric = _FATIGUE_ALIASES.get(key, key[: -len("_per_min")] if key.endswith("_per_min") else key)
+        out, suffix = (jumps, "_jump") if key.endswith("_jump") else (rates, "_per_min")
+        metric = _FATIGUE_ALIASES.get(key, key[: -len(suffix)] if key.endswith(suffix) else key)
         if metric in _DERIVED:
-            raise ValueError(f"{key}: {metric} is derived from speed and cadence; drift cadence_spm instead")
-        if metric not in rates:
-            raise ValueError(f"unknown fatigue key {key!r} (known: {sorted(f'{m}_per_min' for m in rates)})")
-        rates[metric] = float(val)
-    return onset, rates
+            raise ValueError(f"{key}: {metric} is derived from speed and cadence; change cadence_spm instead")
+        if metric not in out:
+            raise ValueError(f"unknown fatigue key {key!r} (known: {sorted(f'{m}_per_min' for m in rates)}, "
+                             "or <metric>_jump)")
+        out[metric] = float(val)
+    return onset, rates, jumps
 
 
 def _ar1(rng: np.random.Generator, n: int, sd: float, tau_s: float) -> np.ndarray:
@@ -421,7 +431,10 @@ def simulate_fit_run(
     fatigue
         ``None`` (form holds) or ``{"onset_s": t, "<metric>_per_min": rate,
         ...}``: after ``onset_s`` each named primary metric drifts linearly
-        at ``rate`` (units per minute) at matched speed and grade. Metrics:
+        at ``rate`` (units per minute) at matched speed and grade; a
+        ``"<metric>_jump": size`` key adds a sudden change (units) that is
+        complete 30 s after the onset (form that breaks rather than slips).
+        Metrics:
         ``stance_time_ms``, ``cadence_spm``, ``vertical_oscillation_mm``,
         ``stance_time_balance_left_pct`` (alias ``balance_pct``),
         ``leg_spring_stiffness_kn_m``, ``form_power_w``, and the effort
@@ -472,7 +485,7 @@ def simulate_fit_run(
         raise ValueError("duration_s must be at least 60 s")
     rng = np.random.default_rng(seed)
     r = _runner(rng, runner)
-    onset, rates = _fatigue_rates(fatigue)
+    onset, rates, jumps = _fatigue_rates(fatigue)
     v_ref = r["v_ref_mps"]
     t = np.arange(n, dtype=float)
 
@@ -509,16 +522,17 @@ def simulate_fit_run(
 
     # 3. noise-free means of the primary metrics
     after = np.maximum(t - onset, 0.0) / 60.0 if onset is not None else np.zeros(n)
+    jumped = np.minimum(after * 60.0 / _JUMP_S, 1.0)
     prim = ["stance_time_ms", "cadence_spm", "vertical_oscillation_mm", "stance_time_balance_left_pct",
             "leg_spring_stiffness_kn_m", "form_power_w"]
     ref, mean, fat = {}, {}, {}
     for m in prim:
-        fat[m] = rates[m] * after
+        fat[m] = rates[m] * after + jumps[m] * jumped
         ref[m] = r[m] + fat[m]
         mean[m] = ref[m] + r[f"{m}_per_mps"] * (v - v_ref) + r[f"{m}_per_grade_pct"] * grade
     m_kg, c = r["mass_kg"], r["power_coef"]
     lift = np.maximum(1 + _G * grade / 100 / c, 0.3)
-    fat["power_w"] = rates["power_w"] * after
+    fat["power_w"] = rates["power_w"] * after + jumps["power_w"] * jumped
     mean["air_power_w"] = _AIR * v**3
     mean["power_w"] = c * m_kg * v * lift + mean["air_power_w"] + fat["power_w"]
     ref["air_power_w"] = np.full(n, _AIR * v_ref**3)
@@ -543,7 +557,7 @@ def simulate_fit_run(
 
     # 6. heart rate
     target = r["hr_ref_bpm"] + r["hr_per_mps"] * (v_eq - v_ref) + r["cardiac_drift_bpm_per_min"] * t / 60 \
-        + rates["heart_rate_bpm"] * after
+        + rates["heart_rate_bpm"] * after + jumps["heart_rate_bpm"] * jumped
     target = np.maximum(target, 85.0)
     alpha = 1 - np.exp(-1 / 35.0)
     zi = signal.lfiltic([alpha], [1, -(1 - alpha)], [r["hr_start_bpm"]], [r["hr_start_bpm"]])
@@ -631,6 +645,7 @@ def simulate_fit_run(
     truth = FitTruth(
         onset_s=onset,
         drifts={m: rates[m] for m in rates},
+        jumps={m: jumps[m] for m in jumps},
         reference=reference,
         expected=expected,
         sensitivities=sens,

@@ -381,6 +381,25 @@ def test_simulated_label_follows_the_run(pages, sims, tmp_path):
         assert "Simulated data" in page.text("simulated-label")
 
 
+def test_a_jump_is_reported_as_a_jump():
+    """Form that breaks at once (the FIT simulator's jump, truth 25:00) is
+    named so in the fatigue section, and a drift is not."""
+    from gaitlab.simulate_fit import simulate_fit_run
+
+    jump = {"onset_s": 1500.0, "stance_time_ms_jump": 9.0, "vertical_oscillation_mm_jump": 2.5,
+            "cadence_spm_jump": -2.5}
+    drift = {"onset_s": 1500.0, "stance_time_ms_per_min": 1.0, "vertical_oscillation_mm_per_min": 0.3}
+    for fat, said in ((jump, True), (drift, False)):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            report = build_report(simulate_fit_run(3600.0, 11, profile="fartlek", fatigue=fat).run)
+        onset = next(x for x in report.fatigue_lines if x.startswith("Onset:"))
+        assert abs(report.fatigue.onset_s - 1500.0) <= 120, onset
+        assert ("changed at once" in onset) is said, onset
+        contact = next(x for x in report.fatigue_lines if x.startswith("Ground contact time") or "contact" in x)
+        assert ("changing at once at" in contact) is said, contact
+
+
 def test_pdf_has_the_same_sections(cli_run, pages):
     import pypdf  # in the test extra: a missing one fails, not skips
     _, out, _, _ = cli_run

@@ -458,6 +458,20 @@ def test_bad_arguments():
         simulate_fit_run(runner={"height_cm": 180})
 
 
+def test_a_fatigue_jump_is_a_step_at_the_onset():
+    """``<metric>_jump``: the change is 0 before the onset, grows linearly to
+    the jump over 30 s, then stays (plus any drift), in the truth and in the
+    noise-free records."""
+    fat = {"onset_s": 600.0, "stance_time_ms_jump": 8.0, "stance_time_ms_per_min": 0.5, "cadence_spm_jump": -2.0}
+    s = simulate_fit_run(seed=7, duration_s=1200.0, profile="track", noise=False, fatigue=fat, glitches=False)
+    ref, ex, rec = s.truth.reference, s.truth.expected, s.run.records
+    dt = np.maximum(ref["elapsed_s"] - 600.0, 0)
+    np.testing.assert_allclose(ref["stance_time_ms_fatigue"], 8.0 * np.minimum(dt / 30, 1) + 0.5 * dt / 60)
+    np.testing.assert_allclose(ref["cadence_spm_fatigue"], -2.0 * np.minimum(dt / 30, 1))
+    assert s.truth.jumps["stance_time_ms"] == 8.0 and s.truth.drifts["stance_time_ms"] == 0.5
+    np.testing.assert_allclose(rec["stance_time_ms"], ex["stance_time_ms"], atol=0.05 + 1e-9)
+
+
 def test_truth_tables_describe_the_records():
     """Without noise the records are the truth's expected means (to FIT
     resolution); the reference values are those at v_ref on the flat."""

@@ -6,7 +6,9 @@ each (binned) metric is fitted, for every candidate onset ``tau``, with
     y(t) = a + b (v - v_ref) + c grade + beta max(0, t - tau) + noise
 
 i.e. a hinge (continuous piecewise-linear) change point in time, jointly with
-the metric's dependence on speed and grade (the confounders). ``tau`` is the
+the metric's dependence on speed and grade (the confounders). Form can also
+break at once; a jump, ``beta 1(t >= tau)``, is the second shape tried
+(:data:`SHAPES`), used when it fits better by a margin. ``tau`` is the
 least-squares change point (the profile likelihood over all candidates,
 solved in one batched linear solve); the speed and grade slopes are shrunk
 toward typical values (ridge) so a run with one steady pace still gets a
@@ -16,20 +18,22 @@ start, which is why the hinge is used.
 
 The bins' noise is serially correlated (form wanders slowly), so the fit is
 generalised least squares with AR(1) errors (Prais-Winsten), rho from the
-residuals of a first plain fit.
+residuals of a first plain fit of each shape.
 
 Is there an onset at all? The hinge must explain the data better than the
 same model without it by more than chance (a likelihood-ratio statistic,
 corrected for the serial correlation of the bins, above ``min_stat``: tuned
 on simulated runs without fatigue, see the tests), and must move the metric
 by at least ``min_change_sd`` baseline standard deviations by the end. The
-uncertainty interval holds the onsets whose fit is within the 95 % likelihood
-ratio bound (chi-square, 1 dof) of the best.
+uncertainty interval holds the onsets whose fit is within ``ci_stat`` of the
+best: 3.84 (chi-square, 1 dof) is the textbook 95 % bound, but the profile is
+a pseudo-likelihood (AR(1) errors for a wander that is not quite AR(1)) and is
+too sharp; the fatigue analysis passes a calibrated bound.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -45,7 +49,8 @@ class HingeFit:
     onset, onset_ci
         The change point and its interval (``None`` when there is no change).
     slope
-        Drift after the onset, units of ``y`` per unit of ``t`` (0 without onset).
+        Drift after the onset, units of ``y`` per unit of ``t`` (0 without
+        onset, or for a jump).
     coef
         ``a, b (per unit speed), c (per % grade)`` of the chosen model.
     stat
@@ -56,6 +61,13 @@ class HingeFit:
         Residual standard deviation.
     adjusted
         ``y`` minus the fitted speed and grade terms.
+    profile
+        Per candidate onset: (RSS(tau) - RSS without a change) / noise for the
+        chosen shape and ``profile_direction`` (<= 0; 0 where not allowed).
+    shape, profiles, shape_gain
+        The shape used (a key of :data:`SHAPES`), ``profile`` for every shape
+        tried, and twice the log-likelihood ratio of each later shape against
+        the first.
     """
 
     onset: float | None
@@ -66,7 +78,37 @@ class HingeFit:
     end_change: float
     sigma: float
     adjusted: np.ndarray
-    profile: np.ndarray | None = None  # per candidate: (RSS(tau) - RSS no hinge) / noise, 0 where not allowed
+    profile: np.ndarray | None = None
+    shape: str = "ramp"
+    profiles: dict[str, np.ndarray | None] = field(default_factory=dict)
+    shape_gain: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class _ShapeFit:
+    """Every candidate onset fitted with one shape (whitened design and data)."""
+
+    name: str
+    x: np.ndarray
+    y: np.ndarray
+    coef: np.ndarray
+    rss: np.ndarray
+    rss0: float  # no change, same whitening
+    coef0: np.ndarray
+    change: np.ndarray  # fitted change by the last bin
+    loglik: float
+
+
+#: Shapes of the change after an onset ``tau`` a fit can try: the columns of
+#: its design, ``"ramp"`` (minutes since the onset, ``max(0, t - tau)``: a
+#: steady drift, the hinge) and ``"step"`` (1 from the onset on: a jump).
+SHAPES: dict[str, tuple[str, ...]] = {"ramp": ("ramp",), "step": ("step",), "step+ramp": ("step", "ramp")}
+
+
+def _columns(name: str, h: np.ndarray) -> np.ndarray:
+    """The design columns of shape ``name`` for minutes since the onset ``h`` (…, n) -> (…, n, c)."""
+    cols = {"ramp": h, "step": (h > 0).astype(float)}
+    return np.stack([cols[c] for c in SHAPES[name]], axis=-1)
 
 
 def _lag1(r: np.ndarray) -> float:
@@ -93,13 +135,16 @@ def fit_hinge(
     prior_sd: np.ndarray | None = None,
     *,
     candidates: np.ndarray,
-    scale: float,
+    baseline: np.ndarray,
     min_stat: float,
     min_change_sd: float,
     direction: int = 0,
     profile_direction: int | None = None,
+    shapes: tuple[str, ...] = ("ramp",),
+    shape_stat: float = 20.0,
+    ci_stat: float = 3.84,
 ) -> HingeFit:
-    """Fit the hinge change point of ``y(t)`` with confounders.
+    """Fit the change point of ``y(t)`` with confounders.
 
     Parameters
     ----------
@@ -113,16 +158,25 @@ def fit_hinge(
         it (ridge toward ``prior``).
     candidates
         Onset times tried.
-    scale
-        The baseline standard deviation ``min_change_sd`` is measured in.
+    baseline
+        Boolean mask of the baseline bins (like ``t``): ``min_change_sd`` is
+        measured in the standard deviation of the values there with the speed
+        and grade terms removed (raw values on a hilly course would count the
+        hills as form's spread).
     min_stat, min_change_sd
         Thresholds for "there is an onset" (module notes).
     direction
-        +1 or -1: only a drift that way counts; 0: either.
+        +1 or -1: only a change that way counts; 0: either.
     profile_direction
         The direction ``profile`` is computed for (default ``direction``),
         from the same fit: e.g. the evidence for a change for the worse next
         to the fit that takes either way.
+    shapes, shape_stat
+        Shapes of the change tried (keys of :data:`SHAPES`), simplest first;
+        a later one is used when it beats the first by ``shape_stat`` (twice
+        the log-likelihood ratio).
+    ci_stat
+        The interval: onsets whose statistic is within this of the best.
     """
     ok = np.isfinite(y) & np.isfinite(t)
     t, y = t[ok], y[ok]
@@ -149,7 +203,7 @@ def fit_hinge(
         res = y[None, :] - np.einsum("mnp,mp->mn", x, coef)
         return coef, np.einsum("mn,mn->m", res, res)
 
-    # noise level for the ridge weights: a first fit without the hinge
+    # noise level for the ridge weights: a first fit without a change
     coef0, rss0 = solve(base[None], float(np.var(y)) + 1e-12)
     sigma2 = max(float(rss0[0]) / max(n - 1 - k, 1), 1e-12)
     coef0, rss0 = solve(base[None], sigma2)
@@ -160,60 +214,76 @@ def fit_hinge(
     if not len(cand):
         full_adj[ok] = adj_of(coef0[0])
         return HingeFit(None, None, 0.0, coef0[0], 0.0, 0.0, float(np.sqrt(sigma2)), full_adj)
-    hinge = np.maximum(0.0, t[None, :] - cand[:, None])  # (m, n)
-    x = np.concatenate([np.broadcast_to(base, (len(cand), n, 1 + k)), hinge[..., None]], axis=2)
-    coef, rss = solve(x, sigma2)
-    # Form wanders slowly even without fatigue, so the bins' noise is serially
-    # correlated; generalised least squares with AR(1) errors (Prais-Winsten)
-    # times the onset better than plain least squares. rho comes from the
-    # residuals of the best plain fit.
-    i = int(np.argmin(rss))
-    rho = min(max(_lag1(y - x[i] @ coef[i]), 0.0), 0.95)
-    if rho > 0.05:
-        y_w, x_w, base_w = _whiten(y, rho), _whiten(x, rho, axis=1), _whiten(base, rho)
-        sigma2_w = sigma2 * (1 - rho**2)
-        coef0, rss0 = solve(base_w[None], sigma2_w, y_w)
-        coef, rss = solve(x_w, sigma2_w, y_w)
-        x, y_fit = x_w, y_w
-    else:
-        y_fit = y
-    slope = coef[:, -1]
+    # minutes since each candidate onset (m, n); the bin at the onset is the
+    # first one after it, so a step there is "on"
+    h = np.maximum(0.0, t[None, :] - cand[:, None] + 1e-9)
+    base_m = np.broadcast_to(base, (len(cand), n, 1 + k))
+    tail_h = np.maximum(0.0, t.max() - cand)[:, None]
 
-    def best(want: int) -> tuple[int, np.ndarray, float, float, np.ndarray] | None:
-        """Best onset among the slopes going ``want`` (0: any): its index, the
-        masked RSS, the residual variance, the noise variance with the serial
-        correlation, and the profile over the candidates; None when no slope
-        goes that way."""
-        r = np.where(np.sign(slope) == want, rss, np.inf) if want else rss
+    def shape_fit(name: str) -> _ShapeFit:
+        """Every candidate onset with one shape of change. Form wanders slowly
+        even without fatigue, so the bins' noise is serially correlated: the
+        fit is generalised least squares with AR(1) errors (Prais-Winsten),
+        rho from the residuals of the best plain fit of this shape (a step
+        fitted as a ramp leaves correlated residuals, and whitening with
+        their rho would all but erase the step)."""
+        x = np.concatenate([base_m, _columns(name, h)], axis=2)
+        coef, rss = solve(x, sigma2)
+        i = int(np.argmin(rss))
+        rho = min(max(_lag1(y - x[i] @ coef[i]), 0.0), 0.95)
+        y_w, c0, r0 = y, coef0, rss0
+        if rho > 0.05:
+            y_w, x = _whiten(y, rho), _whiten(x, rho, axis=1)
+            sigma2_w = sigma2 * (1 - rho**2)
+            c0, r0 = solve(_whiten(base, rho)[None], sigma2_w, y_w)
+            coef, rss = solve(x, sigma2_w, y_w)
+        change = np.einsum("mc,mc->m", coef[:, 1 + k :], _columns(name, tail_h)[:, 0])
+        # Gaussian AR(1) log-likelihood of the best candidate, sigma profiled out
+        loglik = -0.5 * n * np.log(max(float(rss.min()), 1e-300) / n) + 0.5 * np.log(1 - rho**2)
+        return _ShapeFit(name, x, y_w, coef, rss, float(r0[0]), c0[0], change, float(loglik))
+
+    fits = {name: shape_fit(name) for name in shapes}
+    gain = {nm: 2 * (fits[nm].loglik - fits[shapes[0]].loglik) for nm in shapes[1:]}
+    f = fits[max(gain, key=gain.get) if gain and max(gain.values()) >= shape_stat else shapes[0]]
+
+    def best(f: _ShapeFit, want: int) -> tuple[int, np.ndarray, float, float, np.ndarray] | None:
+        """Best onset among the changes going ``want`` (0: any): its index,
+        the masked RSS, the residual variance, the noise variance with the
+        serial correlation, and the profile over the candidates; None when no
+        change goes that way."""
+        r = np.where(np.sign(f.change) == want, f.rss, np.inf) if want else f.rss
         j = int(np.argmin(r))
         if not np.isfinite(r[j]):
             return None
-        s1_j = float(r[j]) / max(n - 3 - k, 1)
-        rho_j = min(max(_lag1(y_fit - x[j] @ coef[j]), 0.0), 0.9)
-        noise = s1_j * (1 + rho_j) / (1 - rho_j)
-        prof = np.where(np.isfinite(r), np.minimum(r - rss0[0], 0.0) / noise, 0.0)
+        s1 = float(r[j]) / max(n - 2 - k - len(SHAPES[f.name]), 1)
+        rho_j = min(max(_lag1(f.y - f.x[j] @ f.coef[j]), 0.0), 0.9)
+        noise = s1 * (1 + rho_j) / (1 - rho_j)
+        prof = np.where(np.isfinite(r), np.minimum(r - f.rss0, 0.0) / noise, 0.0)
         prof = np.interp(np.asarray(candidates, float), cand, prof, left=0.0, right=0.0)
-        return j, r, s1_j, noise, prof
+        return j, r, s1, noise, prof
 
-    found_best = best(direction)
-    if profile_direction is None or profile_direction == direction:
-        profile = found_best[-1] if found_best else None
-    else:
-        other = best(profile_direction)
-        profile = other[-1] if other else None
+    pdir = direction if profile_direction is None else profile_direction
+    profiles = {}
+    for nm, g in fits.items():
+        b = best(g, pdir)
+        profiles[nm] = b[-1] if b else None
+    found_best = best(f, direction)
+    extra = dict(profile=profiles[f.name], shape=f.name, profiles=profiles, shape_gain=gain)
     if found_best is None:
-        full_adj[ok] = adj_of(coef0[0])
-        return HingeFit(None, None, 0.0, coef0[0], 0.0, 0.0, float(np.sqrt(sigma2)), full_adj, profile)
+        full_adj[ok] = adj_of(f.coef0)
+        return HingeFit(None, None, 0.0, f.coef0, 0.0, 0.0, float(np.sqrt(sigma2)), full_adj, **extra)
     i, rss, s1, noise, _ = found_best
-    stat = float((rss0[0] - rss[i]) / noise)
-    end_change = float(slope[i] * (t.max() - cand[i]))
-    found = stat >= min_stat and abs(end_change) >= min_change_sd * scale
-    if not found:
-        full_adj[ok] = adj_of(coef0[0])
-        return HingeFit(None, None, 0.0, coef0[0], stat, 0.0, float(np.sqrt(sigma2)), full_adj, profile)
-    within = np.flatnonzero(rss <= rss[i] + 3.84 * noise)
-    full_adj[ok] = adj_of(coef[i])
+    stat = float((f.rss0 - rss[i]) / noise)
+    end_change = float(f.change[i])
+    adj = adj_of(f.coef[i])[np.asarray(baseline, bool)[ok]]
+    scale = float(np.std(adj, ddof=1)) if len(adj) > 2 else 0.0
+    if stat < min_stat or abs(end_change) < min_change_sd * scale:
+        full_adj[ok] = adj_of(f.coef0)
+        return HingeFit(None, None, 0.0, f.coef0, stat, 0.0, float(np.sqrt(sigma2)), full_adj, **extra)
+    within = np.flatnonzero(rss <= rss[i] + ci_stat * noise)
+    full_adj[ok] = adj_of(f.coef[i])
+    slope = float(f.coef[i, 1 + k + SHAPES[f.name].index("ramp")]) if "ramp" in SHAPES[f.name] else 0.0
     return HingeFit(
-        float(cand[i]), (float(cand[within.min()]), float(cand[within.max()])), float(slope[i]),
-        coef[i, : 1 + k], stat, end_change, float(np.sqrt(s1)), full_adj, profile,
+        float(cand[i]), (float(cand[within.min()]), float(cand[within.max()])), slope, f.coef[i, : 1 + k], stat,
+        end_change, float(np.sqrt(s1)), full_adj, **extra,
     )
