@@ -78,10 +78,14 @@ class HingeFit:
     end_change: float
     sigma: float
     adjusted: np.ndarray
-    profile: np.ndarray | None = None
     shape: str = "ramp"
     profiles: dict[str, np.ndarray | None] = field(default_factory=dict)
     shape_gain: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def profile(self) -> np.ndarray | None:
+        """The chosen shape's profile."""
+        return self.profiles.get(self.shape)
 
 
 @dataclass
@@ -263,12 +267,10 @@ def fit_hinge(
         return j, r, s1, noise, prof
 
     pdir = direction if profile_direction is None else profile_direction
-    profiles = {}
-    for nm, g in fits.items():
-        b = best(g, pdir)
-        profiles[nm] = b[-1] if b else None
-    found_best = best(f, direction)
-    extra = dict(profile=profiles[f.name], shape=f.name, profiles=profiles, shape_gain=gain)
+    for_profile = {nm: best(g, pdir) for nm, g in fits.items()}
+    profiles = {nm: b[-1] if b else None for nm, b in for_profile.items()}
+    found_best = for_profile[f.name] if pdir == direction else best(f, direction)
+    extra = dict(shape=f.name, profiles=profiles, shape_gain=gain)
     if found_best is None:
         full_adj[ok] = adj_of(f.coef0)
         return HingeFit(None, None, 0.0, f.coef0, 0.0, 0.0, float(np.sqrt(sigma2)), full_adj, **extra)
