@@ -3,6 +3,7 @@ drifts (and without), real FIT runs for plausibility, and the CLI's JSON."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import warnings
 from functools import lru_cache
@@ -13,6 +14,7 @@ import pytest
 
 import gaitlab
 from gaitlab import simulate
+from gaitlab.fatigue import FatigueAnalyzer
 from gaitlab.simulate_fit import simulate_fit_run
 from helpers import DATA, REAL, need_real
 
@@ -187,6 +189,104 @@ def test_real_fit_runs_are_plausible():
         if f.onset_s is not None:
             assert f.baseline_s[0] <= f.onset_s <= f.duration_s, path.name
     assert n >= 8
+
+
+def _add_drift(run, fat: dict):
+    """``run`` with the drifts of ``fat`` ("<metric>_per_min" from "onset_s" on,
+    as :func:`_fit_fatigue` gives) added to its records: real noise, known truth."""
+    rec = run.records.copy()
+    ramp = np.maximum(rec["elapsed_s"].to_numpy(float) - fat["onset_s"], 0) / 60.0
+    for key, rate in fat.items():
+        m = key.removesuffix("_per_min")
+        if key != "onset_s" and m in rec:
+            rec[m] = rec[m].astype(float) + np.where(rec[m] > 0, rate * ramp, 0.0)
+    return dataclasses.replace(run, records=rec)
+
+
+@lru_cache(maxsize=None)
+def _real_runs_with_drift() -> pd.DataFrame:
+    """Every distinct real running file in ``../shared`` of 35 min or more with
+    contact time and oscillation, each with the drifts of :func:`_fit_fatigue`
+    added from 6 onsets spread over its middle (at least 16 min in, 12 min
+    before the end): the runner's own noise, wander, pace and hills, and a known
+    onset (a real run has its own changes of form too, which the truth here
+    does not know)."""
+    need_real()
+    rows, seen = [], set()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for path in sorted(REAL.rglob("*.fit")):
+            digest = path.read_bytes()
+            if digest in seen:
+                continue
+            seen.add(digest)
+            try:
+                run = gaitlab.read(path).running()
+            except (gaitlab.GaitlabError, LookupError):
+                continue
+            if run.duration_s < 35 * 60 or not {"stance_time_ms", "vertical_oscillation_mm"} <= set(run.form_metrics()):
+                continue
+            t = run.records["elapsed_s"].to_numpy(float)
+            device = "stryd" if "leg_spring_stiffness_kn_m" in run.records else "garmin"
+            end0 = gaitlab.fatigue(run).metrics.loc["stance_time_ms", "end_change"]
+            for k in range(6):
+                fat = _fit_fatigue(100 + k, device)
+                fat["onset_s"] = float(np.interp((k + 0.5) / 6, [0, 1], [t[0] + max(960.0, run.duration_s / 3),
+                                                                         t[-1] - 720.0]))
+                f = gaitlab.fatigue(_add_drift(run, fat))
+                end = t >= t[-1] - 300
+                added = fat["stance_time_ms_per_min"] * np.mean(np.maximum(t[end] - fat["onset_s"], 0) / 60)
+                rows.append((path.name, fat["onset_s"], f.onset_s, added,
+                             f.metrics.loc["stance_time_ms", "end_change"] - end0))
+    return pd.DataFrame(rows, columns=["file", "onset_s", "found_s", "added_ms", "end_change_gain_ms"])
+
+
+def test_real_runs_with_an_added_drift_report_its_size():
+    """A known drift added to real runs' contact time shows in the table's
+    change by the end, at matched pace, at its true size (the run's own pace
+    and noise left as they were). Measured: median ratio 0.96, 0.80 of them
+    within 30 %; where the runner slowed while the drift grew, part of it goes
+    to the speed term."""
+    d = _real_runs_with_drift()
+    assert d["file"].nunique() >= 8, d["file"].unique()
+    ratio = d["end_change_gain_ms"] / d["added_ms"]
+    assert 0.9 <= ratio.median() <= 1.1, ratio.describe()
+    assert (ratio.between(0.7, 1.3)).mean() >= 0.75, d.assign(ratio=ratio)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="measured 0.20 of 60 (10 real runs, each with the drifts of the simulated test added at 6 onsets) "
+    "within +-2 min; an onset found in 0.68, 0.37 more than 2 min early (median error -2.3 min): real runs have "
+    "slow changes of form of their own, which the added truth does not know (issue 4 note, session 11)",
+)
+def test_real_runs_with_an_added_drift_onset_within_2_min():
+    """The issue's target on real noise: the same drifts as the simulated FIT
+    runs, added to real runs at a known onset."""
+    d = _real_runs_with_drift()
+    hits = (d["found_s"] - d["onset_s"]).abs() <= 120
+    assert hits.mean() >= 0.9, d
+
+
+def test_a_bad_minute_does_not_hide_the_onset():
+    """A real run with an added contact-time drift, then a minute of walking up
+    a climb (900 ms, a few bins): the metric's onset stays where it was.
+    Without the spike filter those bins set the noise level of the whole fit
+    and the onset is lost."""
+    need_real()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        run = gaitlab.read(DATA / "stryd-run.fit").running()
+        drifted = _add_drift(run, {"onset_s": 2100.0, "stance_time_ms_per_min": 2.0})
+        rec = drifted.records.copy()
+        t = rec["elapsed_s"].to_numpy(float)
+        rec.loc[(t >= 2700) & (t < 2760), "stance_time_ms"] = 900.0
+        bad = dataclasses.replace(drifted, records=rec)
+        onsets = [gaitlab.fatigue(r, a).metrics.loc["stance_time_ms", "onset_s"]
+                  for r, a in ((drifted, FatigueAnalyzer()), (bad, FatigueAnalyzer()), (bad, FatigueAnalyzer(spike_sd=0)))]
+    assert 2100 - 300 <= onsets[0] <= 2100 + 120, onsets
+    assert onsets[1] == pytest.approx(onsets[0], abs=30), onsets
+    assert np.isnan(onsets[2]), onsets
 
 
 def test_analyze_cli_json_has_fatigue_for_fit(tmp_path):
