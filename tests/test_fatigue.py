@@ -165,20 +165,33 @@ def test_form_endurance_over_runs_on_a_calendar():
     assert fe.trend["direction"] == "later" and fe.trend["held_min_per_30_days"] > 0
 
 
-def test_real_fit_runs_are_plausible():
-    """Every real running file with running dynamics: analysed quickly, speed
-    slopes of contact time negative where pace varied, onsets inside the run."""
+def _real_rd_runs(min_minutes: float):
+    """(path, running part) of every distinct real FIT file in ``../shared`` with
+    contact time and oscillation and at least ``min_minutes`` of running."""
     need_real()
-    n = 0
+    seen = set()
     for path in sorted(REAL.rglob("*.fit")):
+        content = path.read_bytes()
+        if content in seen:
+            continue
+        seen.add(content)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             try:
                 run = gaitlab.read(path).running()
             except (gaitlab.GaitlabError, LookupError):
                 continue
-            if run.duration_s < 20 * 60 or not {"stance_time_ms", "vertical_oscillation_mm"} <= set(run.form_metrics()):
-                continue
+        if run.duration_s >= min_minutes * 60 and {"stance_time_ms", "vertical_oscillation_mm"} <= set(run.form_metrics()):
+            yield path, run
+
+
+def test_real_fit_runs_are_plausible():
+    """Every real running file with running dynamics: analysed quickly, speed
+    slopes of contact time negative where pace varied, onsets inside the run."""
+    n = 0
+    for path, run in _real_rd_runs(20.0):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
             f = gaitlab.fatigue(run)
         n += 1
         m = f.metrics
@@ -211,21 +224,10 @@ def _real_runs_with_drift() -> pd.DataFrame:
     before the end): the runner's own noise, wander, pace and hills, and a known
     onset (a real run has its own changes of form too, which the truth here
     does not know)."""
-    need_real()
-    rows, seen = [], set()
+    rows = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        for path in sorted(REAL.rglob("*.fit")):
-            digest = path.read_bytes()
-            if digest in seen:
-                continue
-            seen.add(digest)
-            try:
-                run = gaitlab.read(path).running()
-            except (gaitlab.GaitlabError, LookupError):
-                continue
-            if run.duration_s < 35 * 60 or not {"stance_time_ms", "vertical_oscillation_mm"} <= set(run.form_metrics()):
-                continue
+        for path, run in _real_rd_runs(35.0):
             t = run.records["elapsed_s"].to_numpy(float)
             device = "stryd" if "leg_spring_stiffness_kn_m" in run.records else "garmin"
             end0 = gaitlab.fatigue(run).metrics.loc["stance_time_ms", "end_change"]
@@ -256,8 +258,8 @@ def test_real_runs_with_an_added_drift_report_its_size():
 
 @pytest.mark.xfail(
     strict=True,
-    reason="measured 0.20 of 60 (10 real runs, each with the drifts of the simulated test added at 6 onsets) "
-    "within +-2 min; an onset found in 0.68, 0.37 more than 2 min early (median error -2.3 min): real runs have "
+    reason="measured 0.17 of 60 (10 real runs, each with the drifts of the simulated test added at 6 onsets) "
+    "within +-2 min; an onset found in 0.72, 0.42 more than 2 min early (median error -2.4 min): real runs have "
     "slow changes of form of their own, which the added truth does not know (issue 4 note, session 11)",
 )
 def test_real_runs_with_an_added_drift_onset_within_2_min():
@@ -384,11 +386,14 @@ def _gls_hinge_onset(t_s: np.ndarray, series: list[tuple[np.ndarray, float, floa
 def _oracle_onset(sim, bin_s: float = 15.0) -> float:
     """:func:`_gls_hinge_onset` of a simulated FIT run: each primary metric minus
     its true pace/grade effect, with the simulator's drift and device noise."""
-    from gaitlab.simulate_fit import _SLOW_TAU_S, NOISE, SLOW_DRIFT_SD
+    from gaitlab.simulate_fit import _MEAS_TAU_S, _SLOW_TAU_S, NOISE, SLOW_DRIFT_SD
 
     rec, ex, ref, dev = sim.run.records, sim.truth.expected, sim.truth.reference, sim.params["device"]
+    # the device's AR(1) error averaged over a bin of 1-s records (times pi/2 for a median)
+    lag = np.arange(-int(bin_s) + 1, int(bin_s))
+    per_bin = np.sqrt(np.pi / 2 * np.sum((bin_s - np.abs(lag)) * np.exp(-np.abs(lag) / _MEAS_TAU_S)) / bin_s**2)
     series = [(rec[m].to_numpy(float) - (ex[m].to_numpy(float) - ref[f"{m}_fatigue"].to_numpy(float)),
-               SLOW_DRIFT_SD[m], _SLOW_TAU_S, NOISE[dev][m] * np.sqrt(np.pi / 2 / bin_s), np.sign(rate))
+               SLOW_DRIFT_SD[m], _SLOW_TAU_S, NOISE[dev][m] * per_bin, np.sign(rate))
               for m, rate in sim.truth.drifts.items() if m in NOISE[dev] and rate]
     return _gls_hinge_onset(rec["elapsed_s"].to_numpy(float), series, bin_s)
 
@@ -426,10 +431,11 @@ def _fit_runs() -> dict[str, list]:
 
 @pytest.mark.xfail(
     strict=True,
-    reason="measured 0.890 of 300 simulated FIT runs within +-2 min (Garmin 0.874, Stryd 0.922; median error "
-    "0.87 min, 90th percentile 2.1 min; false onsets 1.0 %). An oracle that knows the true pace/grade effects and "
-    "noise model reaches only 0.85 on the same runs (Garmin 0.80): the slow drifts against the watch's noise do "
-    "not allow 0.9 here (test_fit_runs_onset_as_good_as_an_oracle; issue 4 note, session 9)",
+    reason="measured 0.723 of 300 simulated FIT runs within +-2 min (Garmin 0.672, Stryd 0.824; median error "
+    "1.28 min, signed median -0.3 min, 80 % within -2.6 to +2.6 min; no false onsets) with the simulator's noise "
+    "calibrated on real watches (0.890 with the earlier, whiter noise). An oracle that knows the true pace/grade "
+    "effects and noise model reaches 0.70 on the same runs (Garmin 0.64, Stryd 0.82): the form's slow wander "
+    "hides the first minutes of these drifts (test_fit_runs_onset_as_good_as_an_oracle; issue 4 note, session 11)",
 )
 def test_fit_runs_onset_within_2_min():
     """Runs with pace changes, intervals, hills and track laps (gaitlab.simulate_fit)."""
@@ -441,8 +447,10 @@ def test_fit_runs_onset_within_2_min():
 def test_fit_runs_onset_as_good_as_an_oracle():
     """The onset hit rate against what the data allows: an analyst who knew the
     true pace and grade effects and the true noise model (:func:`_oracle_onset`)
-    on the same runs. The 0.9 target above is out of reach of the oracle too on
-    the Garmin runs (the drifts are slow against the watch's noise)."""
+    on the same runs. The 0.9 target above is out of reach of the oracle too
+    (0.70: the drifts are slow against the form's own wander). Measured: Garmin
+    0.67 vs 0.64, Stryd 0.82 vs 0.82 (0.68 while form power entered only as
+    its ratio to power, which adds the power's noise)."""
     runs = _fit_runs()
     dev = np.array(runs["device"])
     ours = np.array([f is not None and abs(f - t) <= 120 for t, f in runs["fatigued"]])
@@ -454,8 +462,9 @@ def test_fit_runs_onset_as_good_as_an_oracle():
 def test_fit_runs_onset_interval_holds_the_true_onset():
     """The 95 % intervals hold the true onset about 95 % of the time (at least
     0.925: 0.95 less two binomial standard errors for 300 runs). Measured: the
-    run's 0.973 (median width 5.4 min), each drifting metric's 0.979; the
-    textbook bound (3.84) gave 0.55 and 0.59."""
+    run's 0.983 (median width 9.8 min), each drifting metric's 0.995; the
+    textbook bound (3.84) gave 0.55 and 0.59 (before the simulator's noise was
+    calibrated on real watches, when 25 gave 0.973 and 0.979)."""
     runs = _fit_runs()
     held = [ci is not None and ci[0] <= truth <= ci[1] for (truth, found), ci in zip(runs["fatigued"], runs["ci"])
             if found is not None]
@@ -488,7 +497,7 @@ def test_fit_runs_with_a_jump():
     """Form can break rather than slip. A drift fitted to a jump puts the onset
     ~12 min early (measured on these 32 runs with ``shapes=("ramp",)``: none
     within 2 min, median error -12.4 min); the jump is a second shape the fit
-    tries (32 of 32 within 2 min, median error +0.4 min, all called a jump)."""
+    tries (30 of 32 within 2 min, median error +0.3 min, 30 called a jump)."""
     hits, shapes, sizes = [], [], []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

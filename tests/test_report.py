@@ -394,7 +394,8 @@ def test_a_jump_is_reported_as_a_jump():
             warnings.simplefilter("ignore")
             report = build_report(simulate_fit_run(3600.0, 11, profile="fartlek", fatigue=fat).run)
         onset = next(x for x in report.fatigue_lines if x.startswith("Onset:"))
-        assert abs(report.fatigue.onset_s - 1500.0) <= 120, onset
+        # found (the onset's accuracy over many runs is test_fatigue's)
+        assert report.fatigue.onset_ci_s[0] <= 1500.0 <= report.fatigue.onset_ci_s[1], onset
         assert ("changed at once" in onset) is said, onset
         contact = next(x for x in report.fatigue_lines if x.startswith("Ground contact time") or "contact" in x)
         assert ("changing at once at" in contact) is said, contact

@@ -57,6 +57,7 @@ _DERIVED: dict[str, tuple[str, ...]] = {
     "step_length_mm": ("speed_mps", "cadence_spm"),
     "vertical_ratio_pct": ("vertical_oscillation_mm", "cadence_spm"),
     "stance_time_pct": ("stance_time_ms", "cadence_spm"),
+    "form_power_ratio": ("form_power_w", "speed_mps"),  # form power / power, and power follows pace
     "flight_ms": ("gct_ms", "cadence_spm"),
     "pelvic_drop_symmetry_pct": ("pelvic_drop_left_deg", "pelvic_drop_right_deg"),
 }
@@ -173,7 +174,10 @@ class FatigueAnalyzer:
         The "end" of the run for end changes: its last this many seconds.
     cue_sd, cue_min_s
         Cue windows: index above baseline mean + ``cue_sd`` SD for at least
-        ``cue_min_s`` seconds.
+        ``cue_min_s`` seconds. 60 s gave a cue window in 18 % of simulated
+        runs without fatigue once the simulator's wander was calibrated on
+        real watches; 120 s gives 9 %, and still covers the fatigued stretch
+        of 99 % of fatigued runs (issue 4 note, session 11).
     speed_prior_sd
         How far (as a fraction of the typical slope, or in metric SDs per m/s
         for metrics without one) the speed slope may move from its prior.
@@ -191,9 +195,9 @@ class FatigueAnalyzer:
         ``spike_bins`` bins around it (after the typical pace and grade effect,
         so a pace change is no spike) is left out of the metric's fit: walking
         up a steep climb or a pod's bad minute leaves bins hundreds of ms off
-        that would set the noise level of the whole fit. Measured on real runs
-        with a known drift added (``test_real_runs_with_an_added_drift_*``):
-        onsets within 2 min 0.19 -> 0.27 of 240; 0 turns it off.
+        that would set the noise level of the whole fit. Measured on 240 real
+        runs with a known drift added (8 files, 30 onsets each; issue 4 note,
+        session 11): onsets within 2 min 0.19 -> 0.27; 0 turns it off.
     ci_stat
         The onset intervals (the run's and each metric's) hold the onsets whose
         likelihood-ratio profile is within this of the best, widened by half a
@@ -201,7 +205,8 @@ class FatigueAnalyzer:
         FIT runs only 55 % of the time (the profile is a pseudo-likelihood);
         25 holds it 97 % (each metric's: 98 %), and 92-100 % on other lengths,
         strengths and onset times than those it was set on (issue 4 note,
-        session 10).
+        session 10); with the simulator's noise calibrated on real watches,
+        98 % (each metric's: 99 %), median width 9.8 min (session 11).
     """
 
     bin_s: float = 15.0
@@ -214,7 +219,7 @@ class FatigueAnalyzer:
     min_change_sd: float = 1.0
     end_s: float = 300.0
     cue_sd: float = 2.0
-    cue_min_s: float = 60.0
+    cue_min_s: float = 120.0
     speed_prior_sd: float = 0.5
     shapes: tuple[str, ...] = ("ramp", "step")
     shape_stat: float = 30.0

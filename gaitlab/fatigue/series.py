@@ -69,13 +69,14 @@ METRICS: dict[str, MetricSpec] = {
     "vertical_ratio_pct": MetricSpec(+1, -1.2, 0.1, "vertical oscillation / step length"),
     "step_length_mm": MetricSpec(-1, 330.0, -15.0, "step length"),
     "cadence_spm": MetricSpec(-1, 8.0, 0.3, "cadence"),
+    "form_power_w": MetricSpec(+1, 8.0, -1.0, "Stryd form power"),
     "form_power_ratio": MetricSpec(+1, -0.02, 0.0, "Stryd form power / power"),
     "leg_spring_stiffness_kn_m": MetricSpec(-1, 0.8, 0.0, "Stryd leg spring stiffness"),
     "impact_loading_rate_bw_s": MetricSpec(+1, 10.0, 0.0, "Stryd impact loading rate"),
 }
 
 #: Not form: effort and context.
-_CONTEXT = {"speed_mps", "power_w", "form_power_w", "air_power_w", "heart_rate_bpm", "distance_m", "altitude_m",
+_CONTEXT = {"speed_mps", "power_w", "air_power_w", "heart_rate_bpm", "distance_m", "altitude_m",
             "enhanced_altitude_m", "temperature_c", "elapsed_s", "session_index", "step_time_s", "stride_time_s"}
 
 

@@ -42,8 +42,8 @@ SECTIONS: list[tuple[str, str]] = [
 _KEY_IMU = ["pelvic_drop_left_deg", "pelvic_drop_right_deg", "pelvic_rotation_deg", "gct_ms", "cadence_spm",
             "vertical_oscillation_mm", "pelvic_tilt_range_deg"]
 _KEY_FIT = ["stance_time_ms", "vertical_oscillation_mm", "cadence_spm", "stance_time_balance_left_pct",
-            "vertical_ratio_pct", "step_length_mm", "leg_spring_stiffness_kn_m", "form_power_ratio",
-            "stance_time_pct", "impact_loading_rate_bw_s"]
+            "vertical_ratio_pct", "step_length_mm", "leg_spring_stiffness_kn_m", "form_power_w",
+            "form_power_ratio", "stance_time_pct", "impact_loading_rate_bw_s"]
 _MAX_PANELS = 6
 
 #: Short labels for axes and table heads (units added by :func:`label_of`).
@@ -68,6 +68,7 @@ _LABELS: dict[str, str] = {
     "vertical_ratio_pct": "Vertical ratio",
     "step_length_mm": "Step length",
     "leg_spring_stiffness_kn_m": "Leg spring stiffness",
+    "form_power_w": "Form power",
     "form_power_ratio": "Form power ratio",
     "impact_loading_rate_bw_s": "Impact loading rate",
     "form_index": "Form index",
