@@ -276,7 +276,7 @@ class FatigueAnalyzer:
                 spiky = _spikes(y - expected, self.spike_sd, self.spike_bins)
                 if spiky.any():
                     y = np.where(spiky, np.nan, y)
-                    spikes[m] = int(spiky.sum())
+                    spikes[spec.meaning] = spikes.get(spec.meaning, 0) + int(spiky.sum())
             base_vals = y[in_base & np.isfinite(y)]
             if len(base_vals) < 3:
                 continue
@@ -370,8 +370,8 @@ class FatigueAnalyzer:
         metrics.index.name = "metric"
         notes = list(series.notes)
         if spikes:
-            notes.append("bins far off their neighbours left out: " + ", ".join(
-                f"{m} {k} of {len(t)}" for m, k in spikes.items()))
+            notes.append(f"time bins far off their neighbours left out (of {len(t)}): " + ", ".join(
+                f"{m} {k}" for m, k in spikes.items()))
         return Fatigue(onset, ci, onset_m, metrics, cues, out, (b_lo, b_hi), duration, series.distance_m,
                        series.source, notes, shape if onset is not None else None)
 
