@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import matplotlib
+import numpy as np
 import pytest
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb"))
@@ -18,11 +19,16 @@ def _check_read(scope: dict) -> None:
 def _check_fatigue(scope: dict) -> None:
     # the bundled sample's truth (data/README.md): onset at 12 min
     assert abs(scope["f"].onset_s - 720.0) <= 120
-    # the simulated block: true onsets 20-32 min, then one run that held
+    # the simulated block: true onsets 20-32 min, then one run that held. One
+    # run's onset is uncertain by minutes with a watch's realistic noise (80 %
+    # within -2.6 to +2.6 min over 300 simulated runs, test_fatigue), so each
+    # truth must be inside its run's 95 % interval and the errors average under 2 min
     runs = scope["endurance"].runs
     assert list(runs["censored"]) == [False] * 5 + [True]
-    truth = [20, 23, 26, 29, 32]
-    assert all(abs(a - b) <= 2 for a, b in zip(runs["onset_min"][:5], truth)), list(runs["onset_min"])
+    truth = np.array([20, 23, 26, 29, 32])
+    fat = runs.iloc[:5]
+    assert ((fat["onset_lo_min"] <= truth) & (truth <= fat["onset_hi_min"])).all(), fat
+    assert np.mean(np.abs(fat["onset_min"] - truth)) <= 2.0, list(runs["onset_min"])
     assert scope["endurance"].trend["direction"] == "later"
 
 

@@ -29,7 +29,8 @@ class FormEndurance:
     runs
         One row per run, by date: ``run`` (file name), ``start_time`` (UTC),
         ``duration_min``, ``distance_km``, ``onset_min``, ``onset_km`` (NaN when
-        form held), ``held_min``, ``held_km`` (onset, or the whole run),
+        form held), ``onset_lo_min``, ``onset_hi_min`` (its 95 % interval: an
+        onset is uncertain by minutes, as form wanders on its own), ``held_min``, ``held_km`` (onset, or the whole run),
         ``censored`` (True when form held to the end: the true endurance is
         at least ``held_min``), ``first_metrics`` (what moved first), ``error``
         (why a run could not be analysed).
@@ -81,14 +82,16 @@ def form_endurance(runs: Iterable[Run | Analysis | str | PathLike[str]], analyze
             "distance_km": f.distance_m / 1000 if f.distance_m else np.nan,
             "onset_min": f.onset_s / 60 if f.onset_s is not None else np.nan,
             "onset_km": f.onset_distance_m / 1000 if f.onset_distance_m is not None else np.nan,
+            "onset_lo_min": f.onset_ci_s[0] / 60 if f.onset_ci_s else np.nan,
+            "onset_hi_min": f.onset_ci_s[1] / 60 if f.onset_ci_s else np.nan,
             "held_min": f.held_s / 60,
             "held_km": f.held_m / 1000 if f.held_m else np.nan,
             "censored": f.onset_s is None,
             "first_metrics": first,
             "error": None,
         })
-    cols = ["run", "start_time", "duration_min", "distance_km", "onset_min", "onset_km", "held_min", "held_km",
-            "censored", "first_metrics", "error"]
+    cols = ["run", "start_time", "duration_min", "distance_km", "onset_min", "onset_km", "onset_lo_min",
+            "onset_hi_min", "held_min", "held_km", "censored", "first_metrics", "error"]
     table = pd.DataFrame(rows, columns=cols)
     if table["start_time"].notna().any():
         table = table.sort_values("start_time", kind="stable", na_position="last").reset_index(drop=True)
