@@ -275,7 +275,6 @@ def test_a_bad_minute_does_not_hide_the_onset():
     a climb (900 ms, a few bins): the metric's onset stays where it was.
     Without the spike filter those bins set the noise level of the whole fit
     and the onset is lost."""
-    need_real()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         run = gaitlab.read(DATA / "stryd-run.fit").running()

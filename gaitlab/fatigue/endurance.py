@@ -30,8 +30,8 @@ class FormEndurance:
         One row per run, by date: ``run`` (file name), ``start_time`` (UTC),
         ``duration_min``, ``distance_km``, ``onset_min``, ``onset_km`` (NaN when
         form held), ``onset_lo_min``, ``onset_hi_min`` (its 95 % interval: an
-        onset is uncertain by minutes, as form wanders on its own), ``held_min``, ``held_km`` (onset, or the whole run),
-        ``censored`` (True when form held to the end: the true endurance is
+        onset is uncertain by minutes, as form wanders on its own),
+        ``held_min``, ``held_km`` (onset, or the whole run), ``censored`` (True when form held to the end: the true endurance is
         at least ``held_min``), ``first_metrics`` (what moved first), ``error``
         (why a run could not be analysed).
     trend
