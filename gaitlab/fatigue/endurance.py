@@ -31,9 +31,10 @@ class FormEndurance:
         ``duration_min``, ``distance_km``, ``onset_min``, ``onset_km`` (NaN when
         form held), ``onset_lo_min``, ``onset_hi_min`` (its 95 % interval: an
         onset is uncertain by minutes, as form wanders on its own),
-        ``held_min``, ``held_km`` (onset, or the whole run), ``censored`` (True when form held to the end: the true endurance is
-        at least ``held_min``), ``first_metrics`` (what moved first), ``error``
-        (why a run could not be analysed).
+        ``held_min``, ``held_km`` (onset, or the whole run), ``censored``
+        (True when form held to the end: the true endurance is at least
+        ``held_min``), ``first_metrics`` (what moved first), ``error`` (why a
+        run could not be analysed).
     trend
         ``held_min_per_30_days`` (least-squares slope over the calendar),
         ``onset_share_first``/``onset_share_last`` (share of the runs in the
