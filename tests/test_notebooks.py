@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+from functools import lru_cache
 from pathlib import Path
 
 import matplotlib
@@ -40,13 +42,34 @@ def test_every_notebook_is_checked():
     assert {p.name for p in NOTEBOOKS} == set(CHECKS)
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
-def test_notebook_runs(path, monkeypatch):
+@lru_cache(maxsize=None)
+def _run(path: Path) -> dict:
+    """The notebook's code cells run top to bottom in its own folder; their scope."""
     matplotlib.use("Agg")
-    monkeypatch.chdir(path.parent)
     scope: dict = {}
-    for cell in json.loads(path.read_text())["cells"]:
-        if cell["cell_type"] == "code":
-            src = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
-            exec(compile(src, f"{path.name}", "exec"), scope)
-    CHECKS[path.name](scope)
+    here = os.getcwd()
+    os.chdir(path.parent)
+    try:
+        for cell in json.loads(path.read_text())["cells"]:
+            if cell["cell_type"] == "code":
+                src = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
+                exec(compile(src, f"{path.name}", "exec"), scope)
+    finally:
+        os.chdir(here)
+    return scope
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_notebook_runs(path):
+    CHECKS[path.name](_run(path))
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the check this notebook had until session 11: each simulated onset within 2 min. With the FIT "
+    "simulator's noise calibrated on real watches they come out +2.1, +1.6, +0.6, -0.6 and +2.9 min (80 % of "
+    "single onsets are within 2.6 min over 300 runs; issue 4 note, session 11)",
+)
+def test_fatigue_notebook_onsets_each_within_2_min():
+    runs = _run(next(p for p in NOTEBOOKS if p.name.startswith("02-")))["endurance"].runs
+    assert all(abs(a - b) <= 2 for a, b in zip(runs["onset_min"][:5], [20, 23, 26, 29, 32])), list(runs["onset_min"])
