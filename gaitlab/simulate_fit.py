@@ -656,8 +656,8 @@ def simulate_fit_run(
     sens["speed_per_grade_pct"] = {"uphill": -_A_UP, "downhill": -_A_DOWN}
     truth = FitTruth(
         onset_s=onset,
-        drifts={m: rates[m] for m in rates},
-        jumps={m: jumps[m] for m in jumps},
+        drifts=dict(rates),
+        jumps=dict(jumps),
         reference=reference,
         expected=expected,
         sensitivities=sens,

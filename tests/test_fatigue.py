@@ -165,11 +165,12 @@ def test_form_endurance_over_runs_on_a_calendar():
     assert fe.trend["direction"] == "later" and fe.trend["held_min_per_30_days"] > 0
 
 
-def _real_rd_runs(min_minutes: float):
+@lru_cache(maxsize=None)
+def _real_rd_files() -> tuple:
     """(path, running part) of every distinct real FIT file in ``../shared`` with
-    contact time and oscillation and at least ``min_minutes`` of running."""
+    contact time and oscillation, read once for the tests that use them."""
     need_real()
-    seen = set()
+    seen, out = set(), []
     for path in sorted(REAL.rglob("*.fit")):
         content = path.read_bytes()
         if content in seen:
@@ -181,8 +182,14 @@ def _real_rd_runs(min_minutes: float):
                 run = gaitlab.read(path).running()
             except (gaitlab.GaitlabError, LookupError):
                 continue
-        if run.duration_s >= min_minutes * 60 and {"stance_time_ms", "vertical_oscillation_mm"} <= set(run.form_metrics()):
-            yield path, run
+        if {"stance_time_ms", "vertical_oscillation_mm"} <= set(run.form_metrics()):
+            out.append((path, run))
+    return tuple(out)
+
+
+def _real_rd_runs(min_minutes: float) -> list:
+    """:func:`_real_rd_files` with at least ``min_minutes`` of running."""
+    return [(path, run) for path, run in _real_rd_files() if run.duration_s >= min_minutes * 60]
 
 
 def test_real_fit_runs_are_plausible():

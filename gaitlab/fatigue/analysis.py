@@ -260,6 +260,7 @@ class FatigueAnalyzer:
             conf_cols.append(grade)
             names.append("grade")
         conf = np.column_stack(conf_cols) if conf_cols else None
+        conf0 = np.nan_to_num(conf) if conf is not None else np.zeros((len(t), 0))  # unknown pace: no effect
         t_min = t / 60.0
         cand = t_min[(t >= b_lo) & (t <= t.max() - self.min_after_s)]
         end_sel = t >= t.max() - self.end_s
@@ -272,8 +273,7 @@ class FatigueAnalyzer:
             prior = np.array([spec.per_mps if name == "speed" else spec.per_grade_pct for name in names])
             if self.spike_sd:
                 # spikes judged at the typical pace and grade effect, so a pace change is no spike
-                expected = np.nan_to_num(conf) @ prior if conf is not None else 0.0
-                spiky = _spikes(y - expected, self.spike_sd, self.spike_bins)
+                spiky = _spikes(y - conf0 @ prior, self.spike_sd, self.spike_bins)
                 if spiky.any():
                     y = np.where(spiky, np.nan, y)
                     spikes[spec.meaning] = spikes.get(spec.meaning, 0) + int(spiky.sum())
@@ -401,9 +401,7 @@ def _spikes(y: np.ndarray, k: float, w: int) -> np.ndarray:
     whole fit."""
     r = y - pd.Series(y).rolling(w, center=True, min_periods=3).median().to_numpy()
     ok = np.isfinite(r)
-    if ok.sum() < 10:
-        return np.zeros(len(y), bool)
-    mad = 1.4826 * float(np.median(np.abs(r[ok] - np.median(r[ok]))))
+    mad = 1.4826 * float(np.median(np.abs(r[ok] - np.median(r[ok])))) if ok.sum() >= 10 else 0.0
     with np.errstate(invalid="ignore"):
         return np.abs(r) > k * mad if mad > 0 else np.zeros(len(y), bool)
 
