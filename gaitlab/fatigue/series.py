@@ -75,9 +75,30 @@ METRICS: dict[str, MetricSpec] = {
     "impact_loading_rate_bw_s": MetricSpec(+1, 10.0, 0.0, "Stryd impact loading rate"),
 }
 
+#: RunScribe foot pods, per foot (``runscribe_impact_left_g``; older app
+#: versions wrote both feet averaged: ``runscribe_impact_g``). Harder impacts
+#: and braking, and longer contact, are worse; pronation and footstrike type
+#: (1 heel to 16 toe) either way, the runner's own being the reference. A speed
+#: prior only where the literature gives one (contact time, as for the
+#: watches); the other slopes are fitted.
+_RUNSCRIBE: dict[str, tuple[str, int, float, float, str]] = {
+    "impact": ("g", +1, 0.0, 0.0, "RunScribe impact"),
+    "braking": ("g", +1, 0.0, 0.0, "RunScribe braking"),
+    "contact_time": ("ms", +1, -35.0, 2.0, "RunScribe contact time"),
+    "flight_ratio": ("pct", -1, 0.0, 0.0, "RunScribe flight ratio"),
+    "pronation_excursion": ("deg", 0, 0.0, 0.0, "RunScribe pronation excursion"),
+    "pronation_velocity": ("dps", 0, 0.0, 0.0, "RunScribe pronation velocity"),
+    "footstrike_type": ("", 0, 0.0, 0.0, "RunScribe footstrike type"),
+}
+for _name, (_unit, _worse, _per_mps, _per_grade, _meaning) in _RUNSCRIBE.items():
+    for _side in ("left", "right", None):
+        _key = "_".join(x for x in ("runscribe", _name, _side, _unit) if x)
+        METRICS[_key] = MetricSpec(_worse, _per_mps, _per_grade, f"{_meaning}, {_side} foot" if _side else _meaning)
+
 #: Not form: effort and context.
 _CONTEXT = {"speed_mps", "power_w", "air_power_w", "heart_rate_bpm", "distance_m", "altitude_m",
-            "enhanced_altitude_m", "temperature_c", "elapsed_s", "session_index", "step_time_s", "stride_time_s"}
+            "enhanced_altitude_m", "temperature_c", "elapsed_s", "session_index", "step_time_s", "stride_time_s",
+            "runscribe_power_w"}
 
 
 @dataclass
@@ -172,7 +193,7 @@ def _fit_samples(run: Run) -> tuple[pd.DataFrame, list[str]]:
     for c in r.columns:
         if c in _CONTEXT or c == "timestamp" or not pd.api.types.is_numeric_dtype(r[c]):
             continue
-        known = c in METRICS or c.startswith("runscribe_")
+        known = c in METRICS
         if known and r[c].notna().sum() >= 10:
             out[c] = r[c].to_numpy(float)
     if "form_power_w" in r and "power_w" in r:

@@ -175,7 +175,8 @@ class Report:
 # ---------------------------------------------------------------- formatting
 def label_of(metric: str, with_unit: bool = True) -> str:
     """Axis or column label of a metric, with its unit in parentheses."""
-    name = _LABELS.get(metric, metric.replace("_", " "))
+    spec = METRICS.get(metric)
+    name = _LABELS.get(metric) or (spec.meaning[0].upper() + spec.meaning[1:] if spec else metric.replace("_", " "))
     unit = unit_label(metric)
     return f"{name} ({unit})" if with_unit and unit else name
 
