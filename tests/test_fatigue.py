@@ -483,9 +483,9 @@ def _fit_runs() -> dict[str, list]:
 
 @pytest.mark.xfail(
     strict=True,
-    reason="measured 0.723 of 300 simulated FIT runs within +-2 min (Garmin 0.672, Stryd 0.824; median error "
-    "1.28 min, signed median -0.3 min, 80 % within -2.6 to +2.6 min; no false onsets) with the simulator's noise "
-    "calibrated on real watches (0.890 with the earlier, whiter noise). An oracle that knows the true pace/grade "
+    reason="measured 0.727 of 300 simulated FIT runs within +-2 min (Garmin 0.677, Stryd 0.824; median error "
+    "1.28 min, signed median -0.4 min, 80 % within -2.6 to +2.6 min; no false onsets) with the simulator's noise "
+    "calibrated on real watches (0.890 with the earlier, whiter noise; session 12: 0.723 -> 0.727). An oracle that knows the true pace/grade "
     "effects and noise model reaches 0.70 on the same runs (Garmin 0.64, Stryd 0.82): the form's slow wander "
     "hides the first minutes of these drifts (test_fit_runs_onset_as_good_as_an_oracle; issue 4 note, session 11)",
 )
