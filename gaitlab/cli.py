@@ -55,8 +55,10 @@ def _text(run: Run) -> str:
     lines = [
         f"file       {s['file']}",
         "device     "
-        + " ".join(str(x) for x in (dev.get("manufacturer"), dev.get("product_name") or dev.get("product")) if x)
-        + (f" (software {dev['software_version']})" if dev.get("software_version") else ""),
+        + " ".join(str(x) for x in (dev.get("manufacturer"), dev.get("product_name") or dev.get("product"),
+                                    f"(software {dev['software_version']})" if dev.get("software_version") else None,
+                                    "simulated (gaitlab.simulate), not a real recording" if s["simulated"] else None)
+                   if x),
         f"sport      {s['sport']}" + (f" / {s['sub_sport']}" if s.get("sub_sport") not in (None, "generic") else "")
         + (f"   sessions: {', '.join(s['sports'])}" if len(s["sports"]) > 1 else ""),
         f"start      {s['start_time'] or 'unknown'}",
@@ -108,7 +110,7 @@ def info(file: Path, as_json: bool, rate_hz: float | None) -> None:
 def _analysis_text(a: Analysis) -> str:
     s = a.summary_dict()
     lines = [
-        f"file       {a.run.path}",
+        f"file       {a.run.path}" + ("   (simulated, not a real recording)" if a.run.simulated else ""),
         f"duration   {_fmt_duration(s['duration_s'])}   IMU {s['imu_rate_hz']:g} Hz",
         f"steps      {s['steps']}   strides {s['strides']}   side confidence {s['side_confidence']}",
         f"mounting   {', '.join(f'{k} = sensor {v}' for k, v in s['mounting']['axes'].items())}"

@@ -194,7 +194,8 @@ class Run:
 
     # ------------------------------------------------------------------ repr
     def summary(self) -> dict[str, Any]:
-        """A JSON-ready summary: device, sport, start, duration, distance, metrics, warnings."""
+        """A JSON-ready summary: device, sport, start, duration, distance, metrics, warnings, and
+        whether the data are simulated."""
         src = self.source_fields
         metrics = {}
         for col in self.form_metrics():
@@ -216,6 +217,7 @@ class Run:
             "distance_m": _round(self.distance_m),
             "records": len(self.records),
             "imu_samples": len(self.imu),
+            "simulated": self.simulated,
             "form_metrics": metrics,
             "warnings": list(self.warnings),
         }

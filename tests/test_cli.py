@@ -41,6 +41,16 @@ def test_info_json_matches_the_file():
     assert s["duration_s"] == pytest.approx((last - first).total_seconds())
 
 
+def test_info_says_when_data_are_simulated():
+    """The bundled pelvis recording is the simulator's (its CSV says so above the
+    header); a watch's file is not."""
+    sim = _gaitlab("info", str(DATA / "pelvis-simulated.csv.gz"))
+    real = _gaitlab("info", str(DATA / "stryd-run.fit"), "--json")
+    assert sim.returncode == 0 and real.returncode == 0, sim.stderr + real.stderr
+    assert "simulated" in sim.stdout.splitlines()[1], sim.stdout
+    assert json.loads(real.stdout)["simulated"] is False
+
+
 def test_version():
     proc = _gaitlab("--version")
     assert proc.returncode == 0 and "gaitlab" in proc.stdout
