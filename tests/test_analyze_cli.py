@@ -64,6 +64,18 @@ def test_analyze_fit_without_imu_or_running_dynamics_is_a_clear_error():
     assert "Traceback" not in proc.stderr
 
 
+def test_analyze_two_sensors_under_one_header_is_a_clear_error():
+    """gaitmap's foot sample: a left and a right foot sensor side by side, each
+    axis column named twice under a second header row. It crashed with a
+    pandas AttributeError (exit 1, a traceback) until session 12."""
+    need_real()
+    path = REAL / "imu" / "gaitmap-foot-walking" / "imu_sample.csv"
+    proc = _gaitlab("analyze", str(path))
+    assert proc.returncode == 2, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and path.name in lines[0] and "named more than once" in lines[0], proc.stderr
+
+
 @pytest.mark.parametrize(
     "kind, expect",
     [("still", "never moved"), ("short", "too short"), ("bike", "does not look like running")],

@@ -636,6 +636,20 @@ def _hint(name: str) -> str | None:
     return None
 
 
+def _no_twice_named(columns: pd.Index, name: str) -> None:
+    """Refuse a table whose time or inertial columns are named more than once
+    (two sensors side by side under one header, as gaitmap's left/right foot
+    sample): which one to read cannot be told."""
+    twice = [c for c in dict.fromkeys(columns[columns.duplicated()])
+             if parse_header(str(c))[0] is not None or parse_header(str(c))[1] is not None]
+    if twice:
+        n = int((columns == twice[0]).sum())
+        raise FileFormatError(
+            name, f"columns named more than once ({', '.join(map(str, twice[:6]))}: {n} times; several sensors "
+            "under one header?): gaitlab reads one sensor per file; save each sensor to its own CSV"
+        )
+
+
 def _stream(src: _Source, columns: dict[str, str] | None, rate_hz: float | None, warns: list[str]) -> list[_Stream]:
     """The inertial samples of one CSV: one stream, or one per sensor when the
     sensors fill rows of their own (empty cells where another sensor's sample is)."""
@@ -651,6 +665,7 @@ def _stream(src: _Source, columns: dict[str, str] | None, rate_hz: float | None,
                 src.name, f"columns= names {', '.join(missing)} not in the file (columns: {', '.join(df.columns[:20])})"
             )
         df = df.rename(columns={k: v for k, v in columns.items() if k in df.columns})
+    _no_twice_named(df.columns, src.name)
     hint = _hint(src.name)
     sensor_logger = "seconds_elapsed" in df.columns
     times: list[tuple[str, str | None]] = []
