@@ -9,8 +9,9 @@ from ..errors import FileFormatError, UnsupportedFileError
 from ..run import Run
 from .fit import read_fit
 from .imu_csv import CSV_SUFFIXES, read_imu_csv
+from .runscribe_csv import is_runscribe_csv, read_runscribe_csv
 
-__all__ = ["read", "read_fit", "read_imu_csv"]
+__all__ = ["read", "read_fit", "read_imu_csv", "read_runscribe_csv"]
 
 
 def read(
@@ -26,7 +27,8 @@ def read(
     path
         A ``.fit`` or ``.fit.gz`` file; an IMU export as ``.csv``, ``.csv.gz``,
         ``.txt`` or ``.tsv``; a ``.zip`` or a folder of per-sensor CSVs (Sensor
-        Logger, phyphox, MetaBase). Files are opened read-only.
+        Logger, phyphox, MetaBase); a RunScribe per-stride CSV
+        (:mod:`gaitlab.io.runscribe_csv`). Files are opened read-only.
     columns
         CSV only: the file's column names mapped to canonical names with units
         (``{"AccelX": "acc_x_g", "t": "time_s"}``) for headers gaitlab does not know.
@@ -62,6 +64,8 @@ def read(
         head = fh.read(12)
     if head[8:12] == b".FIT":  # a FIT file with another name
         return read_fit(p)
+    if name.endswith(CSV_SUFFIXES) and is_runscribe_csv(p):
+        return read_runscribe_csv(p)
     if name.endswith(CSV_SUFFIXES) or name.endswith(".zip"):
         return read_imu_csv(p, columns, rate_hz=rate_hz)
     raise UnsupportedFileError(
