@@ -161,6 +161,26 @@ def test_csv_gz_and_units_in_headers_g_rad(imu, tmp_path):
     assert run.warnings == []
 
 
+def test_csv_gz_cut_short_gives_its_start_with_a_warning(imu, tmp_path):
+    """A .csv.gz cut in the middle (a copy interrupted): the samples before the
+    cut, the same values as the whole file's, and a warning; nothing at all
+    decompresses from a file cut inside the gzip header: a one-line error."""
+    whole = tmp_path / "whole.csv.gz"
+    with gzip.open(whole, "wt") as fh:
+        imu[["elapsed_s", *ACC, *GYR]].to_csv(fh, index=False)
+    data = whole.read_bytes()
+    cut = tmp_path / "cut.csv.gz"
+    cut.write_bytes(data[: len(data) // 2])
+    a, b = _read(whole), _read(cut)
+    assert 0.3 * len(a.imu) < len(b.imu) < 0.7 * len(a.imu)
+    np.testing.assert_allclose(b.imu[ACC].to_numpy(), a.imu[ACC].to_numpy()[: len(b.imu)], atol=1e-9)
+    assert any("gzip stream is damaged" in w and "cut.csv.gz" in w for w in b.warnings), b.warnings
+    header_only = tmp_path / "header.csv.gz"
+    header_only.write_bytes(data[:12])
+    with pytest.raises(gaitlab.DamagedFileError, match="header.csv.gz.*nothing decompresses"):
+        _read(header_only)
+
+
 def test_bracket_units_and_iso_times_with_zone(imu, tmp_path):
     df = pd.DataFrame({"Timestamp": imu["timestamp"].dt.strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")})
     for a in "xyz":

@@ -34,12 +34,10 @@ Layouts of recorder apps (checked against their own documentation / code):
 
 from __future__ import annotations
 
-import gzip
 import io
 import re
 import warnings as _warnings
 import zipfile
-import zlib
 from dataclasses import dataclass, field
 from os import PathLike
 from pathlib import Path
@@ -52,6 +50,7 @@ import pyarrow.csv as pa_csv
 from ..errors import FileFormatError, GaitlabWarning
 from ..frames import STANDARD_GRAVITY_MPS2
 from ..run import Run
+from ._gzip import unzipped
 from .grid import to_common_grid
 
 __all__ = ["read_imu_csv", "parse_header", "CSV_SUFFIXES"]
@@ -186,19 +185,12 @@ class _Stream:
     simulated: bool = False  # a "# simulated ..." line above the header (gaitlab's own samples)
 
 
-def _gunzip(data: bytes, name: str) -> bytes:
-    try:
-        return gzip.decompress(data)
-    except (OSError, EOFError, zlib.error) as exc:
-        raise FileFormatError(name, f"damaged gzip file ({exc})") from None
-
-
 def _is_csv_name(n: str) -> bool:
     n = n.lower()
     return any(n.endswith(s) for s in CSV_SUFFIXES)
 
 
-def _sources(p: Path, name: str) -> list[_Source]:
+def _sources(p: Path, name: str, warns: list[str]) -> list[_Source]:
     if p.is_dir():
         files = sorted(f for f in p.rglob("*") if f.is_file() and _is_csv_name(f.name))
         files = [f for f in files if len(f.relative_to(p).parts) <= 3]
@@ -207,7 +199,7 @@ def _sources(p: Path, name: str) -> list[_Source]:
         out = []
         for f in files:
             raw = f.read_bytes()
-            out.append(_Source(str(f.relative_to(p)), _gunzip(raw, str(f)) if raw[:2] == b"\x1f\x8b" else raw))
+            out.append(_Source(str(f.relative_to(p)), unzipped(raw, str(f), warns)))
         return out
     try:
         with open(p, "rb") as fh:
@@ -225,16 +217,11 @@ def _sources(p: Path, name: str) -> list[_Source]:
         for info in zf.infolist():
             if info.is_dir() or not _is_csv_name(info.filename) or "__macosx" in info.filename.lower():
                 continue
-            data = zf.read(info)
-            if data[:2] == b"\x1f\x8b":
-                data = _gunzip(data, f"{name}:{info.filename}")
-            out.append(_Source(info.filename, data))
+            out.append(_Source(info.filename, unzipped(zf.read(info), f"{name}:{info.filename}", warns)))
         if not out:
             raise FileFormatError(name, "zip file holds no CSV file")
         return out
-    if raw[:2] == b"\x1f\x8b":
-        raw = _gunzip(raw, name)
-    return [_Source(p.name, raw)]
+    return [_Source(p.name, unzipped(raw, name, warns))]
 
 
 # ----------------------------------------------------------------------------- table
@@ -780,7 +767,7 @@ def read_imu_csv(
     if not p.exists():
         raise FileFormatError(name, "no such file")
     warns: list[str] = []
-    sources = _sources(p, name)
+    sources = _sources(p, name, warns)
     multi = len(sources) > 1
     streams: list[_Stream] = []
     errors: list[str] = []

@@ -40,6 +40,7 @@ import pandas as pd
 
 from ..errors import FileFormatError
 from ..run import Run
+from ._gzip import unzipped
 
 __all__ = ["is_runscribe_csv", "read_runscribe_csv"]
 
@@ -47,31 +48,26 @@ _MILE_M = 1609.344
 _FOOT_MM = 304.8
 #: Header marks of the per-stride export (all must be there).
 _MARKS = ("contact_time (ms)", "braking_gs", "impact_gs", "footstrike_type")
-#: column -> (metric, unit suffix, factor): the pod's metrics, per foot.
+#: column -> (metric, unit suffix): the pod's metrics, per foot, in the units written.
 _METRICS = {
-    "contact_time (ms)": ("contact_time", "ms", 1.0),
-    "braking_gs": ("braking", "g", 1.0),
-    "impact_gs": ("impact", "g", 1.0),
-    "footstrike_type": ("footstrike_type", "", 1.0),
-    "max_pronation_vel": ("pronation_velocity", "dps", 1.0),
-    "pronation_fs_mp": ("pronation_excursion", "deg", 1.0),
-    "pronation_mp_to": ("pronation_mp_to", "deg", 1.0),
-    "stance_fs_mp": ("stance_fs_mp", "pct", 1.0),
-    "stance_mp_to": ("stance_mp_to", "pct", 1.0),
+    "contact_time (ms)": ("contact_time", "ms"),
+    "braking_gs": ("braking", "g"),
+    "impact_gs": ("impact", "g"),
+    "footstrike_type": ("footstrike_type", ""),
+    "max_pronation_vel": ("pronation_velocity", "dps"),
+    "pronation_fs_mp": ("pronation_excursion", "deg"),
+    "pronation_mp_to": ("pronation_mp_to", "deg"),
+    "stance_fs_mp": ("stance_fs_mp", "pct"),
+    "stance_mp_to": ("stance_mp_to", "pct"),
 }
 
 
-def _raw(p: Path, name: str) -> bytes:
+def _raw(p: Path, name: str, warns: list[str]) -> bytes:
     try:
         data = p.read_bytes()
     except OSError as exc:
         raise FileFormatError(name, f"cannot be read ({exc.strerror or exc})") from None
-    if data[:2] == b"\x1f\x8b":
-        try:
-            return gzip.decompress(data)
-        except (OSError, EOFError, zlib.error) as exc:
-            raise FileFormatError(name, f"damaged gzip file ({exc})") from None
-    return data
+    return unzipped(data, name, warns)
 
 
 def is_runscribe_csv(path: str | PathLike[str]) -> bool:
@@ -118,14 +114,14 @@ def read_runscribe_csv(path: str | PathLike[str]) -> Run:
     """
     p = Path(path)
     name = str(path)
+    warns: list[str] = []
     try:
-        df = pd.read_csv(io.BytesIO(_raw(p, name)), skipinitialspace=True, index_col=False)
+        df = pd.read_csv(io.BytesIO(_raw(p, name, warns)), skipinitialspace=True, index_col=False)
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
         raise FileFormatError(name, f"not a readable RunScribe CSV ({str(exc).splitlines()[0]})") from None
     df.columns = [str(c).strip() for c in df.columns]
     if "time (s)" not in df:
         raise FileFormatError(name, "RunScribe CSV without its 'time (s)' column")
-    warns: list[str] = []
     t = pd.to_numeric(df["time (s)"], errors="coerce")
     # the SportTracks hint row under the header ("datetime, , , ..., power, cadence")
     # has no time; other rows without one are damage
@@ -168,10 +164,9 @@ def read_runscribe_csv(path: str | PathLike[str]) -> Run:
     foot = _foot(p.name)
     if foot is None:
         warns.append(f"{name}: which foot is not in the file name ('left' or 'right'); metrics have no side")
-    for col, (metric, unit, factor) in _METRICS.items():
+    for col, (metric, unit) in _METRICS.items():
         if col in df:
-            key = "_".join(x for x in ("runscribe", metric, foot, unit) if x)
-            rec[key] = num(col) * factor
+            rec["_".join(x for x in ("runscribe", metric, foot, unit) if x)] = num(col)
     for col in ("active_status", "active_time (s)", "pause_time (s)"):
         if col in df:
             rec["runscribe_" + col.replace(" (s)", "_s")] = num(col)

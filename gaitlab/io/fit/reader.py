@@ -8,9 +8,7 @@ rebuilt copy in memory. The file itself is only ever opened for reading.
 
 from __future__ import annotations
 
-import gzip
 import warnings as _warnings
-import zlib
 from os import PathLike
 from pathlib import Path
 
@@ -21,6 +19,7 @@ import pandas as pd
 
 from ...errors import DamagedFileError, DamagedFileWarning, FileFormatError
 from ...run import Run
+from .._gzip import gunzip, is_gzip
 from . import _salvage
 from .developer import DevColumn, classify_apps, map_field
 from .fields import FOOT_SPORTS, ZERO_IS_MISSING, canonical_name, is_date_time
@@ -57,22 +56,6 @@ def _sniff(buf: bytes) -> str | None:
     except UnicodeDecodeError:
         pass
     return None
-
-
-def _gunzip(raw: bytes, path: str, problems: list[str]) -> bytes:
-    """Decompress gzip data; keep what decompresses from a damaged stream."""
-    try:
-        return gzip.decompress(raw)
-    except (OSError, EOFError, zlib.error) as exc:
-        d = zlib.decompressobj(wbits=31)
-        try:
-            out = d.decompress(raw)
-        except zlib.error:
-            out = b""
-        if not out:
-            raise DamagedFileError(path, f"gzip data is damaged and nothing decompresses ({exc})")
-        problems.append(f"gzip stream is damaged ({exc}); kept the {len(out)} bytes before it")
-        return out
 
 
 def decode_fit_bytes(buf: bytes, path: str = "<bytes>") -> tuple[dict[str, list[dict]], list[str]]:
@@ -321,8 +304,8 @@ def read_fit(path: str | PathLike[str]) -> Run:
     except OSError as exc:
         raise FileFormatError(name, f"cannot be read ({exc.strerror or exc})") from None
     problems: list[str] = []
-    if raw[:2] == b"\x1f\x8b":
-        raw = _gunzip(raw, name, problems)
+    if is_gzip(raw):
+        raw = gunzip(raw, name, problems)
     messages, decode_problems = decode_fit_bytes(raw, name)
     problems += decode_problems
     run = messages_to_run(messages, p, problems)
