@@ -14,7 +14,7 @@ import pytest
 
 import gaitlab
 from gaitlab import simulate
-from gaitlab.fatigue import FatigueAnalyzer
+from gaitlab.fatigue import FatigueAnalyzer, headline
 from gaitlab.simulate_fit import simulate_fit_run
 from helpers import DATA, REAL, need_real
 
@@ -327,6 +327,19 @@ def test_settling_off_the_bike_is_not_an_onset():
             onsets.append(f.onset_s)
             assert any(n.startswith("form was still settling") and "cadence" in n for n in f.notes), f.notes
     assert sum(o is not None for o in onsets) <= 1, onsets
+
+
+def test_onset_at_the_baseline_start_is_not_called_held_form():
+    """A real triathlon's 26-min run leg: cadence slips from the start (163 to
+    161 spm), so the onset is the first allowed moment, the baseline's start.
+    The headline said "form held for 3 min" until session 12."""
+    need_real()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        f = gaitlab.fatigue(REAL / "fit-running-dynamics" / "mk-fr255-triathlon-summary-last.fit")
+    assert f.onset_s is not None and f.onset_s - f.baseline_s[0] <= 60, (f.onset_s, f.baseline_s)
+    text = headline(f)
+    assert text.startswith("form was already changing when the baseline began") and "cadence fell" in text, text
 
 
 def test_real_ironman_run_settling_is_not_an_onset():

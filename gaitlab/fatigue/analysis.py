@@ -502,7 +502,8 @@ def decimals_of(metric: str) -> int:
 
 def headline(f: Fatigue) -> str:
     """One sentence: how long form held and what moved, e.g. ``form held for 42 min / 8.1 km,
-    then pelvic drop in left stance rose from 5.1 to 7.4 deg``."""
+    then pelvic drop in left stance rose from 5.1 to 7.4 deg`` (``form was already changing
+    when the baseline began ...`` for an onset within a minute of the baseline's start)."""
     held = f"{f.held_s / 60:.0f} min" + (f" / {f.held_m / 1000:.1f} km" if f.held_m else "")
     if f.onset_s is None:
         return f"form held to the end ({held}): no lasting change from the baseline"
@@ -517,4 +518,8 @@ def headline(f: Fatigue) -> str:
         nd = decimals_of(str(name))
         verb = "rose" if b > a else "fell"
         parts.append(f"{row['meaning']} {verb} from {a:.{nd}f} to {b:.{nd}f} {unit_of(str(name))}".rstrip())
-    return f"form held for {held}, then " + (" and ".join(parts) if parts else "the form index rose")
+    what = " and ".join(parts) if parts else "the form index rose"
+    if f.onset_s <= f.baseline_s[0] + 60:
+        # an onset at the first allowed moment: no stretch of held form to speak of
+        return f"form was already changing when the baseline began ({held} in): {what}"
+    return f"form held for {held}, then {what}"
