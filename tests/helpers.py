@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
+import sys
 import warnings
 from functools import lru_cache
 from pathlib import Path
@@ -18,6 +21,13 @@ def real_fit_files() -> list[Path]:
     if not REAL.is_dir():
         return []
     return sorted(p for p in REAL.rglob("*") if p.suffix.lower() == ".fit")
+
+
+def run_gaitlab(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """The installed ``gaitlab`` command (else ``python -m gaitlab.cli``) with ``args``."""
+    exe = shutil.which("gaitlab")
+    cmd = [exe, *args] if exe else [sys.executable, "-m", "gaitlab.cli", *args]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=300, cwd=cwd)
 
 
 def need_real() -> None:

@@ -4,9 +4,6 @@ read back by the installed command, compared with the simulator's truth."""
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
-import sys
 
 import numpy as np
 import pandas as pd
@@ -14,12 +11,7 @@ import pytest
 
 from gaitlab import simulate
 from helpers import REAL, need_real
-
-
-def _gaitlab(*args):
-    exe = shutil.which("gaitlab")
-    cmd = [exe, *args] if exe else [sys.executable, "-m", "gaitlab.cli", *args]
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+from helpers import run_gaitlab as _gaitlab
 
 
 @pytest.fixture(scope="module")

@@ -3,19 +3,11 @@
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
-import sys
 
 import pytest
 
 from helpers import DATA, fitparse_records
-
-
-def _gaitlab(*args):
-    exe = shutil.which("gaitlab")
-    cmd = [exe, *args] if exe else [sys.executable, "-m", "gaitlab.cli", *args]
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+from helpers import run_gaitlab as _gaitlab
 
 
 def test_info_text_on_bundled_run():

@@ -13,7 +13,6 @@ import gzip
 import hashlib
 import math
 import re
-import shutil
 import subprocess
 import sys
 import warnings
@@ -28,18 +27,13 @@ from gaitlab import simulate
 from gaitlab.errors import AnalysisError
 from gaitlab.report import SECTIONS, build_report, build_figures, render_html
 from helpers import DATA, REAL, fitparse_records, need_real, real_fit_files
+from helpers import run_gaitlab as _gaitlab
 
 IMU_COLS = ["elapsed_s", "acc_x_mps2", "acc_y_mps2", "acc_z_mps2", "gyr_x_dps", "gyr_y_dps", "gyr_z_dps"]
 ONSET_S, DROP_LEFT_DEG, DRIFT_DEG_PER_MIN, SIM_S = 420.0, 4.0, 0.5, 840.0
 SECTION_IDS = [sid for sid, _ in SECTIONS]
 SECTION_TITLES = ["Run", "Fatigue", "Form over time", "Left against right", "Pelvic rotation",
                   "What could not be computed, and why", "Glossary"]
-
-
-def _gaitlab(*args, cwd=None):
-    exe = shutil.which("gaitlab")
-    cmd = [exe, *args] if exe else [sys.executable, "-m", "gaitlab.cli", *args]
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=300, cwd=cwd)
 
 
 class Page(HTMLParser):

@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import shutil
-import subprocess
-import sys
 import warnings
 
 import numpy as np
@@ -19,7 +16,7 @@ import pandas as pd
 import pytest
 
 import gaitlab
-from helpers import REAL, need_real
+from helpers import REAL, need_real, run_gaitlab
 
 MILE_M = 1609.344
 
@@ -104,9 +101,7 @@ def test_cut_file_gives_its_strides_and_an_empty_one_a_clear_error(csv_path, tmp
     assert n_lines - 3 <= len(run.records) <= n_lines - 1
     empty = tmp_path / "empty_right.csv"
     empty.write_bytes(data.split(b"\n", 2)[0] + b"\n" + data.split(b"\n", 2)[1] + b"\n")
-    exe = shutil.which("gaitlab")
-    cmd = [exe] if exe else [sys.executable, "-m", "gaitlab.cli"]
-    proc = subprocess.run([*cmd, "analyze", str(empty)], capture_output=True, text=True, timeout=120)
+    proc = run_gaitlab("analyze", str(empty))
     assert proc.returncode == 2, proc.stderr
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and empty.name in lines[0] and "no stride" in lines[0], proc.stderr

@@ -287,9 +287,10 @@ class FatigueAnalyzer:
             spec = METRICS.get(m, MetricSpec(0, 0.0, 0.0, m.replace("_", " ")))
             y = bins[m].to_numpy(float)
             prior = np.array([spec.per_mps if name == "speed" else spec.per_grade_pct for name in names])
+            typical = conf0 @ prior  # the typical pace and grade effect
             if self.spike_sd:
-                # spikes judged at the typical pace and grade effect, so a pace change is no spike
-                spiky = _spikes(y - conf0 @ prior, self.spike_sd, self.spike_bins)
+                # spikes judged after the typical effect, so a pace change is no spike
+                spiky = _spikes(y - typical, self.spike_sd, self.spike_bins)
                 if spiky.any():
                     y = np.where(spiky, np.nan, y)
                     spikes[spec.meaning] = spikes.get(spec.meaning, 0) + int(spiky.sum())
@@ -298,7 +299,7 @@ class FatigueAnalyzer:
                 continue
             scale = float(np.std(base_vals, ddof=1)) or 1e-9
             y_fit = y
-            if self.warmup_sd and _settling(y - conf0 @ prior, t < b_lo, in_base) > self.warmup_sd:
+            if self.warmup_sd and _settling(y - typical, t < b_lo, in_base) > self.warmup_sd:
                 y_fit = np.where(t >= b_lo, y, np.nan)
                 settling.append(spec.meaning)
             prior_sd = [abs(p) * self.speed_prior_sd if p else scale * self.speed_prior_sd for p in prior]

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..io.fit.developer import runscribe_column
 from ..metrics import Analysis
 from ..metrics.pelvis import regularity, symmetry_pct
 from ..run import Run
@@ -90,10 +91,12 @@ _RUNSCRIBE: dict[str, tuple[str, int, float, float, str]] = {
     "pronation_velocity": ("dps", 0, 0.0, 0.0, "RunScribe pronation velocity"),
     "footstrike_type": ("", 0, 0.0, 0.0, "RunScribe footstrike type"),
 }
-for _name, (_unit, _worse, _per_mps, _per_grade, _meaning) in _RUNSCRIBE.items():
-    for _side in ("left", "right", None):
-        _key = "_".join(x for x in ("runscribe", _name, _side, _unit) if x)
-        METRICS[_key] = MetricSpec(_worse, _per_mps, _per_grade, f"{_meaning}, {_side} foot" if _side else _meaning)
+METRICS.update({
+    runscribe_column(name, side, unit):
+        MetricSpec(worse, per_mps, per_grade, f"{meaning}, {side} foot" if side else meaning)
+    for name, (unit, worse, per_mps, per_grade, meaning) in _RUNSCRIBE.items()
+    for side in ("left", "right", None)
+})
 
 #: Not form: effort and context.
 _CONTEXT = {"speed_mps", "power_w", "air_power_w", "heart_rate_bpm", "distance_m", "altitude_m",

@@ -627,8 +627,7 @@ def _no_twice_named(columns: pd.Index, name: str) -> None:
     """Refuse a table whose time or inertial columns are named more than once
     (two sensors side by side under one header, as gaitmap's left/right foot
     sample): which one to read cannot be told."""
-    twice = [c for c in dict.fromkeys(columns[columns.duplicated()])
-             if parse_header(str(c))[0] is not None or parse_header(str(c))[1] is not None]
+    twice = [c for c in dict.fromkeys(columns[columns.duplicated()]) if any(parse_header(str(c))[:2])]
     if twice:
         n = int((columns == twice[0]).sum())
         raise FileFormatError(

@@ -40,7 +40,8 @@ import pandas as pd
 
 from ..errors import FileFormatError
 from ..run import Run
-from ._gzip import unzipped
+from ._gzip import is_gzip, unzipped
+from .fit.developer import runscribe_column
 
 __all__ = ["is_runscribe_csv", "read_runscribe_csv"]
 
@@ -76,7 +77,7 @@ def is_runscribe_csv(path: str | PathLike[str]) -> bool:
     try:
         with open(p, "rb") as fh:
             head = fh.read(4096)
-        if head[:2] == b"\x1f\x8b":
+        if is_gzip(head):
             with gzip.open(p, "rb") as fh:
                 head = fh.read(4096)
     except (OSError, EOFError, zlib.error):
@@ -166,7 +167,7 @@ def read_runscribe_csv(path: str | PathLike[str]) -> Run:
         warns.append(f"{name}: which foot is not in the file name ('left' or 'right'); metrics have no side")
     for col, (metric, unit) in _METRICS.items():
         if col in df:
-            rec["_".join(x for x in ("runscribe", metric, foot, unit) if x)] = num(col)
+            rec[runscribe_column(metric, foot, unit)] = num(col)
     for col in ("active_status", "active_time (s)", "pause_time (s)"):
         if col in df:
             rec["runscribe_" + col.replace(" (s)", "_s")] = num(col)

@@ -139,6 +139,12 @@ def classify_apps(
     return brands
 
 
+def runscribe_column(metric: str, side: str | None = None, unit: str | None = None) -> str:
+    """The column of a RunScribe metric: ``runscribe_impact_left_g``; without a
+    side (older apps' averages, or a foot not known) ``runscribe_impact_g``."""
+    return "_".join(x for x in ("runscribe", metric, side, unit) if x)
+
+
 def map_field(brand: str, description: dict) -> DevColumn:
     """Column for one ``field_description`` of an app of ``brand``."""
     name = snake(str(description.get("field_name") or ""))
@@ -154,15 +160,13 @@ def map_field(brand: str, description: dict) -> DevColumn:
         if not name and 0 <= num <= 11:
             metric, suffix = _RUNSCRIBE_FOOT[num % 6]
             side = "left" if num < 6 else "right"
-            col = f"runscribe_{metric}_{side}" + (f"_{suffix}" if suffix else "")
-            return DevColumn("runscribe", col, 1.0, None)
+            return DevColumn("runscribe", runscribe_column(metric, side, suffix), 1.0, None)
         if not name and num == 12:
             return DevColumn("runscribe", "runscribe_power_w", 1.0, "power_w")
         if name in _RUNSCRIBE_NAMED:
             metric, suffix = _RUNSCRIBE_NAMED[name]
-            col = f"runscribe_{metric}" + (f"_{suffix}" if suffix else "")
             canonical = {"power": "power_w", "contact_time": "stance_time_ms"}.get(metric)
-            return DevColumn("runscribe", col, 1.0, canonical)
+            return DevColumn("runscribe", runscribe_column(metric, None, suffix), 1.0, canonical)
     suffix, factor = dev_unit(units)
     base = name or f"field{num}"
     if brand != "other":
