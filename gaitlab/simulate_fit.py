@@ -26,8 +26,9 @@ Model, in the order computed (1 record per second, ``t`` in s):
 3. **Running dynamics** (noise-free mean): each primary metric is the
    runner's value at the reference speed ``v_ref`` (3.2 m/s) on the flat,
    plus ``per_mps * (v - v_ref) + per_grade_pct * grade_pct``, plus the
-   fatigue drift ``rate * max(t - onset_s, 0) / 60`` (and, if asked for, a
-   jump at the onset, complete 30 s later). Linear in speed on
+   fatigue drift ``rate * h`` with ``h = max(t - onset_s, 0) / 60`` minutes
+   (or, if asked for, one that levels off: ``rate * tau * (1 - exp(-h /
+   tau))``, and a jump at the onset, complete 30 s later). Linear in speed on
    purpose (the truth is then exact; a real runner's contact time falls
    less steeply at high speed). Runner values (random per seed): contact
    time 230-290 ms, cadence 160-182 steps/min, VO 70-100 mm, balance
@@ -171,6 +172,9 @@ class FitTruth:
     jumps
         Sudden fatigue change of every primary metric at ``onset_s`` (units;
         complete 30 s later; 0 for those not asked for).
+    level_tau_s
+        Time constant with which the drifts level off (``None``: they do not;
+        ``drifts`` are then the rates at the onset).
     reference
         Per record: ``elapsed_s`` and, for every metric the device writes, its
         noise-free value at the reference speed on the flat including fatigue
@@ -206,6 +210,7 @@ class FitTruth:
     segments: pd.DataFrame = field(default_factory=pd.DataFrame)
     glitches: list[dict[str, Any]] = field(default_factory=list)
     jumps: dict[str, float] = field(default_factory=dict)
+    level_tau_s: float | None = None
 
     def fatigue_change(self, metric: str) -> float:
         """True change of ``metric`` from fatigue by the last record (units of the metric)."""
@@ -255,16 +260,20 @@ def _runner(rng: np.random.Generator, given: dict | None) -> dict[str, float]:
     return r
 
 
-def _fatigue_rates(fatigue: dict | None) -> tuple[float | None, dict[str, float], dict[str, float]]:
-    """Onset, drift per minute and jump of every metric from a ``fatigue`` dict."""
+def _fatigue_rates(fatigue: dict | None) -> tuple[float | None, dict[str, float], dict[str, float], float | None]:
+    """Onset, drift per minute and jump of every metric, and the drifts' levelling
+    time constant (s), from a ``fatigue`` dict."""
     rates = {m: 0.0 for m in (*SENSITIVITIES, *_FATIGUE_EXTRA)}
     jumps = dict(rates)
     if fatigue is None:
-        return None, rates, jumps
+        return None, rates, jumps, None
     fat = dict(fatigue)
     if "onset_s" not in fat:
         raise ValueError("fatigue needs 'onset_s'")
     onset = float(fat.pop("onset_s"))
+    level_tau = fat.pop("level_tau_s", None)
+    if level_tau is not None and not float(level_tau) > 0:
+        raise ValueError(f"level_tau_s must be > 0, not {level_tau!r}")
     for key, val in fat.items():
         out, suffix = (jumps, "_jump") if key.endswith("_jump") else (rates, "_per_min")
         metric = _FATIGUE_ALIASES.get(key, key[: -len(suffix)] if key.endswith(suffix) else key)
@@ -274,7 +283,7 @@ def _fatigue_rates(fatigue: dict | None) -> tuple[float | None, dict[str, float]
             raise ValueError(f"unknown fatigue key {key!r} (known: {sorted(f'{m}_per_min' for m in rates)}, "
                              "or <metric>_jump)")
         out[metric] = float(val)
-    return onset, rates, jumps
+    return onset, rates, jumps, None if level_tau is None else float(level_tau)
 
 
 def _ar1(rng: np.random.Generator, n: int, sd: float, tau_s: float) -> np.ndarray:
@@ -445,7 +454,10 @@ def simulate_fit_run(
         ...}``: after ``onset_s`` each named primary metric drifts linearly
         at ``rate`` (units per minute) at matched speed and grade; a
         ``"<metric>_jump": size`` key adds a sudden change (units) that is
-        complete 30 s after the onset (form that breaks rather than slips).
+        complete 30 s after the onset (form that breaks rather than slips);
+        ``"level_tau_s": tau`` makes every drift level off, starting at
+        ``rate`` and reaching ``rate * tau / 60`` (a runner who settles into a
+        worse form rather than losing it steadily).
         Metrics:
         ``stance_time_ms``, ``cadence_spm``, ``vertical_oscillation_mm``,
         ``stance_time_balance_left_pct`` (alias ``balance_pct``),
@@ -497,7 +509,7 @@ def simulate_fit_run(
         raise ValueError("duration_s must be at least 60 s")
     rng = np.random.default_rng(seed)
     r = _runner(rng, runner)
-    onset, rates, jumps = _fatigue_rates(fatigue)
+    onset, rates, jumps, level_tau = _fatigue_rates(fatigue)
     v_ref = r["v_ref_mps"]
     t = np.arange(n, dtype=float)
 
@@ -535,6 +547,8 @@ def simulate_fit_run(
     # 3. noise-free means of the primary metrics
     after = np.maximum(t - onset, 0.0) / 60.0 if onset is not None else np.zeros(n)
     jumped = np.minimum(after * 60.0 / _JUMP_S, 1.0)
+    if level_tau is not None:  # the drift levels off: still `rate` per minute at the onset
+        after = level_tau / 60.0 * (1 - np.exp(-after * 60.0 / level_tau))
     prim = ["stance_time_ms", "cadence_spm", "vertical_oscillation_mm", "stance_time_balance_left_pct",
             "leg_spring_stiffness_kn_m", "form_power_w"]
     ref, mean, fat = {}, {}, {}
@@ -658,6 +672,7 @@ def simulate_fit_run(
         onset_s=onset,
         drifts=dict(rates),
         jumps=dict(jumps),
+        level_tau_s=level_tau,
         reference=reference,
         expected=expected,
         sensitivities=sens,

@@ -7,8 +7,10 @@ each (binned) metric is fitted, for every candidate onset ``tau``, with
 
 i.e. a hinge (continuous piecewise-linear) change point in time, jointly with
 the metric's dependence on speed and grade (the confounders). Form can also
-break at once; a jump, ``beta 1(t >= tau)``, is the second shape tried
-(:data:`SHAPES`), used when it fits better by a margin. ``tau`` is the
+break at once (a jump, ``beta 1(t >= tau)``), or drift fast at first and
+level off (``beta k (1 - exp(-(t - tau) / k))`` after ``tau``, for a few time
+constants ``k``); these are the other shapes tried (:data:`SHAPES`), and one
+is used when it fits better than the hinge by a margin. ``tau`` is the
 least-squares change point (the profile likelihood over all candidates,
 solved in one batched linear solve); the speed and grade slopes are shrunk
 toward typical values (ridge) so a run with one steady pace still gets a
@@ -37,7 +39,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["HingeFit", "fit_hinge"]
+__all__ = ["HingeFit", "fit_hinge", "SHAPES", "shape_kind"]
 
 
 @dataclass
@@ -50,7 +52,8 @@ class HingeFit:
         The change point and its interval (``None`` when there is no change).
     slope
         Drift after the onset, units of ``y`` per unit of ``t`` (0 without
-        onset, or for a jump).
+        onset, or for a jump; for a drift that levels off, the mean rate from
+        the onset to the end).
     coef
         ``a, b (per unit speed), c (per % grade)`` of the chosen model.
     stat
@@ -103,16 +106,37 @@ class _ShapeFit:
     loglik: float
 
 
+#: Time constants (units of ``t``, minutes in the fatigue analysis) of the
+#: drifts that level off (:data:`SHAPES`).
+_LEVEL_TAU = (4, 8, 16)
+
 #: Shapes of the change after an onset ``tau`` a fit can try: the columns of
-#: its design, ``"ramp"`` (minutes since the onset, ``max(0, t - tau)``: a
-#: steady drift, the hinge) and ``"step"`` (1 from the onset on: a jump).
-SHAPES: dict[str, tuple[str, ...]] = {"ramp": ("ramp",), "step": ("step",), "step+ramp": ("step", "ramp")}
+#: its design, with ``h = max(0, t - tau)``: ``"ramp"`` (``h``: a steady
+#: drift, the hinge), ``"step"`` (1 from the onset on: a jump) and
+#: ``"level<k>"`` (``k (1 - exp(-h / k))``: a drift at the same rate at the
+#: onset that levels off with the time constant ``k``).
+SHAPES: dict[str, tuple[str, ...]] = {"ramp": ("ramp",), "step": ("step",), "step+ramp": ("step", "ramp"),
+                                      **{f"level{k}": (f"level{k}",) for k in _LEVEL_TAU}}
 
 
 def _columns(name: str, h: np.ndarray) -> np.ndarray:
     """The design columns of shape ``name`` for minutes since the onset ``h`` (…, n) -> (…, n, c)."""
-    cols = {"ramp": h, "step": (h > 0).astype(float)}
-    return np.stack([cols[c] for c in SHAPES[name]], axis=-1)
+    def col(c: str) -> np.ndarray:
+        if c == "ramp":
+            return h
+        if c == "step":
+            return (h > 0).astype(float)
+        k = float(c.removeprefix("level"))
+        return k * -np.expm1(-h / k)
+
+    return np.stack([col(c) for c in SHAPES[name]], axis=-1)
+
+
+def shape_kind(name: str) -> str:
+    """What a shape of :data:`SHAPES` says about form: ``"ramp"`` (a steady
+    drift), ``"step"`` (a jump), ``"step+ramp"`` or ``"levelling"`` (a drift
+    that levels off, any time constant)."""
+    return "levelling" if name.startswith("level") else name
 
 
 def _lag1(r: np.ndarray) -> float:
@@ -284,7 +308,10 @@ def fit_hinge(
         return HingeFit(None, None, 0.0, f.coef0, stat, 0.0, float(np.sqrt(sigma2)), full_adj, **extra)
     within = np.flatnonzero(rss <= rss[i] + ci_stat * noise)
     full_adj[ok] = adj_of(f.coef[i])
-    slope = float(f.coef[i, 1 + k + SHAPES[f.name].index("ramp")]) if "ramp" in SHAPES[f.name] else 0.0
+    cols = SHAPES[f.name]
+    slope = float(f.coef[i, 1 + k + cols.index("ramp")]) if "ramp" in cols else 0.0
+    if f.name.startswith("level"):  # the rate changes: its mean, the change by the end over the time it took
+        slope = end_change / max(float(t.max() - cand[i]), 1e-9)
     return HingeFit(
         float(cand[i]), (float(cand[within.min()]), float(cand[within.max()])), slope, f.coef[i, : 1 + k], stat,
         end_change, float(np.sqrt(s1)), full_adj, **extra,

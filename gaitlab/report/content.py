@@ -417,6 +417,9 @@ def _quality(run: Run, analysis: Analysis | None, fat: Fatigue | None) -> list[s
     return lines
 
 
+_CHANGE_VERB = {"step": "changing at once at", "levelling": "drifting, then levelling off, from"}
+
+
 def _fatigue_lines(f: Fatigue | None) -> list[str]:
     if f is None:
         return []
@@ -424,7 +427,8 @@ def _fatigue_lines(f: Fatigue | None) -> list[str]:
     if f.onset_s is not None:
         ci = f" (95 % interval {fmt_clock(f.onset_ci_s[0])} to {fmt_clock(f.onset_ci_s[1])})" if f.onset_ci_s else ""
         at = f", at {f.onset_distance_m / 1000:.2f} km" if f.onset_distance_m is not None else ""
-        shape = "; form changed at once" if f.onset_shape == "step" else ""
+        shape = {"step": "; form changed at once", "levelling": "; form slipped fast at first, then levelled off"
+                 }.get(f.onset_shape, "")
         lines.append(f"Onset: {fmt_clock(f.onset_s)}{ci}{at}{shape}.")
     else:
         lines.append("Onset: none; form held to the end.")
@@ -434,7 +438,7 @@ def _fatigue_lines(f: Fatigue | None) -> list[str]:
         lines.append(f"{label_of(m, False)}: from {fmt_value(m, row['baseline_mean'])} to "
                      f"{fmt_value(m, row['baseline_mean'] + row['end_change'])} {unit_label(m)} "
                      f"(last 5 min vs baseline{matched}), "
-                     f"{'changing at once at' if row.get('change_shape') == 'step' else 'drifting from'} "
+                     f"{_CHANGE_VERB.get(row.get('change_shape'), 'drifting from')} "
                      f"{fmt_clock(row['onset_s'])}.")
     for _, w in f.cue_windows.iterrows():
         names = ", ".join(label_of(m, False) for m in w["metrics"]) or "form index"
