@@ -12,12 +12,13 @@ import warnings
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import gaitlab
 from gaitlab.errors import DamagedFileWarning, FileFormatError
 
-from helpers import REAL, fitparse_records, need_real, sdk_record_count
+from helpers import REAL, fitparse_records, need_real, run_gaitlab, sdk_record_count
 
 RUN = REAL / "fitparse-tests" / "activity-small-fenix2-run.fit"  # 2,809 records, RD fields
 STRYD = REAL / "fit-running-dynamics" / "gc-fr920xt-run-rd-stryd.fit"  # RD strap + Stryd fields
@@ -197,6 +198,95 @@ def test_flipped_byte(tmp_path, where, offsets):
         assert run.warnings, f"{where} @ {off}: damage not reported"
         if where.startswith("header") or where == "data message payload":
             assert n == len(full.records), f"{where}: structure intact, every record should read"
+
+
+# ---------------------------------------------------------------- damage mid-file
+def _damaged(data: bytes, kind: str, frac: float) -> bytes:
+    """``data`` with a stretch at ``frac`` of its length overwritten (200 zero
+    or random bytes), 37 random bytes inserted, or 37 bytes deleted."""
+    rng = np.random.default_rng(int(frac * 100) + len(kind))
+    at, out = int(len(data) * frac), bytearray(data)
+    if kind == "zeros":
+        out[at : at + 200] = bytes(200)
+    elif kind == "random":
+        out[at : at + 200] = rng.integers(0, 256, 200, dtype=np.uint8).tobytes()
+    elif kind == "inserted":
+        out[at:at] = rng.integers(0, 256, 37, dtype=np.uint8).tobytes()
+    else:
+        del out[at : at + 37]
+    return bytes(out)
+
+
+@pytest.mark.parametrize("source", [RUN, STRYD], ids=["fenix2", "fr920xt-stryd"])
+@pytest.mark.parametrize("kind", ["zeros", "random", "inserted", "deleted"])
+@pytest.mark.parametrize("frac", [0.3, 0.6])
+def test_damage_mid_file_is_skipped_and_the_rest_read(tmp_path, source, kind, frac):
+    """A damaged stretch in the middle of a run: gaitlab finds where the stream
+    reads soundly again, skips the damage with a warning and reads the rest.
+    The truth is the undamaged file. Measured on these 16 copies: 99.7-100 % of
+    its records, at most 3 records that are not in it and at most 2 values that
+    differ (the damaged records themselves). fitparse reads 29-60 % of them
+    (it stops at the damage; where a stretch was inserted or deleted it reads
+    on, but from a shifted stream: 1,100-2,000 records with times decades off).
+    Over 88 such copies of 12 real running-dynamics and Stryd files, gaitlab
+    reads 889,001 of their 889,272 records, 60 records are not in the whole
+    file, and none fails; before this, 52 of the 88 crashed in the fast decoder
+    (a Rust panic: a traceback and exit 1) and the rest stopped at the damage
+    (issue 4 note, session 13)."""
+    need_real()
+    full = _read(source).records
+    path = tmp_path / f"{kind}-{frac}-{source.name}"
+    path.write_bytes(_damaged(source.read_bytes(), kind, frac))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        got = gaitlab.read(path).records
+    said = [str(w.message) for w in caught if issubclass(w.category, DamagedFileWarning)]
+    assert any("skipped" in m and path.name in m for m in said), said
+    known = got["timestamp"].isin(full["timestamp"])
+    fp, _ = fitparse_records(path)
+    fp_known = pd.to_datetime([r["timestamp"] for r in fp if r.get("timestamp")], utc=True).isin(full["timestamp"])
+    assert known.sum() >= max(0.99 * len(full), fp_known.sum()), (known.sum(), len(full), fp_known.sum())
+    assert (~known).sum() <= 3, got.loc[~known, "timestamp"]
+    both = got[known].drop_duplicates("timestamp").merge(full.drop_duplicates("timestamp"), on="timestamp",
+                                                         suffixes=("", "_whole"))
+    cols = [c for c in ("speed_mps", "heart_rate_bpm", "stance_time_ms", "cadence_spm") if c in got]
+    differ = sum(int((~np.isclose(both[c].astype(float), both[f"{c}_whole"].astype(float), equal_nan=True)).sum())
+                 for c in cols)
+    assert differ <= 3, differ
+
+
+def test_damage_that_crashed_the_fast_decoder_is_one_warning_on_the_cli(tmp_path):
+    """200 zero bytes a third into a Stryd run made fitfast 0.1.0 panic (a Rust
+    panic, a traceback and exit 1); now the command reads the file, says what
+    it skipped, and prints no panic."""
+    need_real()
+    path = tmp_path / "zeroed.fit"
+    path.write_bytes(_damaged(STRYD.read_bytes(), "zeros", 0.3))
+    proc = run_gaitlab("info", str(path))
+    assert proc.returncode == 0, proc.stderr
+    assert "panicked" not in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
+    assert "skipped" in proc.stdout + proc.stderr
+
+
+def test_real_strava_file_is_read_past_its_damage():
+    """A real Strava Android export that fitparse and the Garmin SDK stop
+    reading after 5 minutes (473 records; its last one 64 years ahead): the
+    whole hour is read, and it is a run: time and distance go forward,
+    consecutive positions are a running step apart."""
+    need_real()
+    path = REAL / "fitparse-tests" / "strava-android-app-201.10-b1218918.fit"
+    fp, _ = fitparse_records(path)
+    rec = _read(path).records
+    assert len(fp) == 473 and len(rec) >= 10 * len(fp), len(rec)
+    t = rec["timestamp"]
+    span = (t.iloc[-1] - t.iloc[0]).total_seconds()
+    assert 3000 <= span <= 4000, span
+    assert (t.diff().dt.total_seconds() < 0).sum() <= 3  # the damaged records that passed for records
+    dist = rec["distance_m"].dropna()
+    assert (dist.diff().dropna() >= 0).all() and dist.iloc[-1] > 10_000
+    pos = rec.dropna(subset=["lat_deg", "lon_deg"])
+    step = np.hypot(np.diff(pos["lat_deg"]) * 111_320, np.diff(pos["lon_deg"]) * 111_320 * np.cos(np.radians(44.0)))
+    assert np.quantile(step, 0.999) < 50, np.quantile(step, [0.5, 0.999])
 
 
 # ---------------------------------------------------------------- never modify input

@@ -90,6 +90,19 @@ def test_values_equal_fitparse_on_every_shared_field(path):
     raw = run.messages["record"]
     recs = run.records
     n = min(len(fp), len(raw))
+    if any("skipped" in w for w in run.warnings):
+        # gaitlab read on past damage where fitparse stopped, and left out the
+        # damaged message(s) fitparse kept as its last records (a real Strava
+        # file's last fitparse record is 64 years ahead): the records agree up
+        # to those, at most the last two of fitparse's
+        def t_fp(r):
+            v = r.get("timestamp")
+            return v + FIT_EPOCH_S if isinstance(v, int) else v.replace(tzinfo=timezone.utc).timestamp() if v else None
+
+        ours = [t.timestamp() for t in recs["timestamp"].iloc[:n]]
+        same = next((i for i in range(n) if t_fp(fp[i]) is not None and t_fp(fp[i]) != ours[i]), n)
+        assert same >= len(fp) - 2, f"records differ from {same} of fitparse's {len(fp)}"
+        n = same
     checked = 0
     for i in range(n):
         want, got = fp[i], raw[i]

@@ -368,6 +368,10 @@ def test_fatigue_is_at_matched_effort():
     # derived: a lower cadence at the same speed is a longer step
     late = a["elapsed_s"] > 2300
     assert (a.loc[late, "step_length_mm"] > b.loc[late, "step_length_mm"]).mean() > 0.99
+    # truth: the fatigue component by the end equals rate x minutes
+    t = simulate_fit_run(seed=61, duration_s=2400.0, profile="hills", fatigue=fat).truth
+    assert t.fatigue_change("stance_time_ms") == pytest.approx(0.8 * (2399 - 1200) / 60)
+    assert (t.reference.loc[t.reference["elapsed_s"] < 1200, "stance_time_ms_fatigue"] == 0).all()
 
 
 def test_fatigue_that_levels_off():
@@ -385,3 +389,127 @@ def test_fatigue_that_levels_off():
         assert abs(diff.iloc[-60:].mean()) > 0.99 * abs(FATIGUE[RATE_KEY[c]] * 5)  # levelled off
     with pytest.raises(ValueError, match="level_tau_s"):
         simulate_fit_run(seed=62, duration_s=600.0, fatigue=dict(fat, level_tau_s=0))
+
+
+def test_heart_rate_drifts_without_form_fatigue():
+    s = sim(profile="track", seed=71, glitches=False)
+    rec = s.run.records
+    b = bins(rec, ["heart_rate_bpm"])
+    coef = ols(b["heart_rate_bpm"].to_numpy(), b["speed_mps"].to_numpy(), b["elapsed_s"].to_numpy() / 60)
+    assert 0.07 < coef[2] < 0.3  # cardiac drift, bpm per minute
+    assert s.truth.onset_s is None and not any(s.truth.drifts.values())
+
+
+def test_stryd_power_is_mass_times_speed_plus_climbing():
+    s = sim(profile="hills", device="stryd", seed=81, runner={"mass_kg": 70.0})
+    rec = s.run.records
+    b = bins(rec, ["power_w"])
+    # power per kg per m/s: 1.0-1.1 on the flat (+~2 % air), + g x grade climbing
+    coef = ols((b["power_w"] / (70.0 * b["speed_mps"])).to_numpy(), b["grade_pct"].to_numpy())
+    assert 1.0 < coef[0] < 1.13
+    assert coef[1] == pytest.approx(9.81 / 100, rel=0.1)
+    # at the stop a power meter reads 0
+    stop = rec["cadence_spm"] == 0
+    assert stop.sum() >= 25 and (rec.loc[stop, "power_w"] == 0).all()
+
+
+# ----------------------------------------------------------------- glitches, options
+def test_glitches():
+    rec = sim(seed=91).run.records
+    hole = runs_of(rec["speed_mps"].isna().to_numpy())
+    assert [b - a for a, b in hole] == [20]
+    assert (rec["cadence_spm"].iloc[hole[0][0] : hole[0][1]] > 0).all()  # still running
+    stop = runs_of((rec["speed_mps"] == 0).to_numpy())
+    assert [b - a for a, b in stop] == [30]
+    a, b = stop[0]
+    seg = rec.iloc[a:b]
+    assert (seg["cadence_spm"] == 0).all() and seg["stance_time_ms"].isna().all()
+    assert seg["distance_m"].nunique() == 1
+    assert rec["heart_rate_bpm"].iloc[b - 1] < rec["heart_rate_bpm"].iloc[a - 5] - 5
+    clean = simulate_fit_run(seed=91, glitches=False).run.records
+    assert clean["speed_mps"].notna().all() and (clean["speed_mps"].iloc[5:] > 1).all()
+
+
+def test_deterministic_per_seed():
+    a = simulate_fit_run(seed=5, duration_s=900.0, profile="fartlek", device="stryd")
+    b = simulate_fit_run(seed=5, duration_s=900.0, profile="fartlek", device="stryd")
+    c = simulate_fit_run(seed=6, duration_s=900.0, profile="fartlek", device="stryd")
+    pd.testing.assert_frame_equal(a.run.records, b.run.records)
+    assert not a.run.records["stance_time_ms"].equals(c.run.records["stance_time_ms"])
+
+
+def test_runner_values_are_used():
+    runner = {"stance_time_ms": 250.0, "cadence_spm": 172.0, "vertical_oscillation_mm": 85.0,
+              "stance_time_balance_left_pct": 50.8}
+    rec = simulate_fit_run(seed=1, profile="track", speed_mps=3.2, runner=runner, glitches=False,
+                           duration_s=1200.0).run.records
+    r = rec[(rec["elapsed_s"] > 180)]
+    v = r["speed_mps"].mean()
+    assert v == pytest.approx(3.2, rel=0.02)
+    # at 3.2 m/s (the reference) the medians are the runner's, within the wander
+    assert r["stance_time_ms"].median() == pytest.approx(250, abs=3)
+    assert r["cadence_spm"].median() == pytest.approx(172, abs=1.2)
+    assert r["vertical_oscillation_mm"].median() == pytest.approx(85, abs=1.5)
+    assert r["stance_time_balance_left_pct"].median() == pytest.approx(50.8, abs=0.2)
+    # random runners stay within the documented ranges
+    for seed in range(5):
+        mv = simulate_fit_run(seed=seed, profile="track", duration_s=600.0, glitches=False,
+                              noise=False).run.records.iloc[180:]
+        assert 220 < mv["stance_time_ms"].median() < 300
+        assert 155 < mv["cadence_spm"].median() < 187
+        assert 48.4 <= mv["stance_time_balance_left_pct"].median() <= 51.6
+
+
+def test_bad_arguments():
+    with pytest.raises(ValueError):
+        simulate_fit_run(profile="marathon")
+    with pytest.raises(ValueError):
+        simulate_fit_run(device="polar")
+    with pytest.raises(ValueError):
+        simulate_fit_run(fatigue={"stance_time_ms_per_min": 1.0})  # no onset
+    with pytest.raises(ValueError):
+        simulate_fit_run(fatigue={"onset_s": 100, "step_length_mm_per_min": 1.0})  # derived
+    with pytest.raises(ValueError):
+        simulate_fit_run(fatigue={"onset_s": 100, "pelvic_drop_per_min": 1.0})
+    with pytest.raises(ValueError):
+        simulate_fit_run(runner={"height_cm": 180})
+
+
+def test_a_fatigue_jump_is_a_step_at_the_onset():
+    """``<metric>_jump``: the change is 0 before the onset, grows linearly to
+    the jump over 30 s, then stays (plus any drift), in the truth and in the
+    noise-free records."""
+    fat = {"onset_s": 600.0, "stance_time_ms_jump": 8.0, "stance_time_ms_per_min": 0.5, "cadence_spm_jump": -2.0}
+    s = simulate_fit_run(seed=7, duration_s=1200.0, profile="track", noise=False, fatigue=fat, glitches=False)
+    ref, ex, rec = s.truth.reference, s.truth.expected, s.run.records
+    dt = np.maximum(ref["elapsed_s"] - 600.0, 0)
+    np.testing.assert_allclose(ref["stance_time_ms_fatigue"], 8.0 * np.minimum(dt / 30, 1) + 0.5 * dt / 60)
+    np.testing.assert_allclose(ref["cadence_spm_fatigue"], -2.0 * np.minimum(dt / 30, 1))
+    assert s.truth.jumps["stance_time_ms"] == 8.0 and s.truth.drifts["stance_time_ms"] == 0.5
+    np.testing.assert_allclose(rec["stance_time_ms"], ex["stance_time_ms"], atol=0.05 + 1e-9)
+
+
+def test_truth_tables_describe_the_records():
+    """Without noise the records are the truth's expected means (to FIT
+    resolution); the reference values are those at v_ref on the flat."""
+    fat = {"onset_s": 600.0, "stance_time_ms_per_min": 1.0, "cadence_spm_per_min": -0.2}
+    s = simulate_fit_run(seed=101, duration_s=1500.0, profile="hills", noise=False, fatigue=fat)
+    rec, ex, ref = s.run.records, s.truth.expected, s.truth.reference
+    mv = ex["moving"].to_numpy() & rec["speed_mps"].notna().to_numpy()
+    np.testing.assert_allclose(rec["speed_mps"][mv], ex["speed_mps"][mv], atol=0.0006)
+    for c, res in [("stance_time_ms", 0.05), ("cadence_spm", 0.005), ("vertical_oscillation_mm", 0.05),
+                   ("stance_time_balance_left_pct", 0.005), ("step_length_mm", 0.6)]:
+        np.testing.assert_allclose(rec[c][mv], ex[c][mv], atol=res + 1e-9, err_msg=c)
+    # expected = reference + sensitivity x (v - v_ref) + sensitivity x grade
+    sens = s.truth.sensitivities
+    for c in ("stance_time_ms", "cadence_spm", "vertical_oscillation_mm"):
+        model = ref[c] + sens[c]["per_mps"] * (ex["speed_mps"] - sens["v_ref_mps"]) \
+            + sens[c]["per_grade_pct"] * ex["grade_pct"]
+        np.testing.assert_allclose(ex[c][mv], model[mv], atol=1e-9)
+    # fatigue component: rate x minutes after the onset, 0 before
+    minutes = np.maximum(ref["elapsed_s"] - 600.0, 0) / 60
+    np.testing.assert_allclose(ref["stance_time_ms_fatigue"], 1.0 * minutes)
+    np.testing.assert_allclose(ref["cadence_spm_fatigue"], -0.2 * minutes)
+    assert (ref["vertical_oscillation_mm_fatigue"] == 0).all()
+    # a lower cadence at v_ref is a longer reference step
+    assert ref["step_length_mm_fatigue"].iloc[-1] > 0 and ref["step_length_mm_fatigue"].iloc[0] == 0

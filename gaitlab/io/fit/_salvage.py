@@ -3,12 +3,15 @@
 The fast decoder (fitfast) is all or nothing: a bad CRC, a file cut short or one
 broken message and it returns nothing. This module walks the FIT stream without
 decoding field values, only the record headers and definition messages, which is
-enough to know where every message starts and ends. It stops at the first
-message that is structurally impossible (an undefined local message type, a
-definition with an unknown base type or a size that does not fit it, a message
-running past the end of the data) and rebuilds, in memory, a clean FIT stream of
-everything before that point, with fresh sizes and CRCs. The input file is never
-written to.
+enough to know where every message starts and ends. At a message that is
+structurally impossible (an undefined local message type, a definition with a
+reserved bit or a size that does not fit, a message running past the end of
+the data) it looks for the first later offset from which the stream reads on
+soundly again (:func:`_resync`: a run of well-formed messages with the
+definitions known so far, whose timestamps follow the last good one), skips
+the damaged bytes in between and walks on; it stops where no such offset
+exists. It then rebuilds, in memory, a clean FIT stream of every intact
+stretch, with fresh sizes and CRCs. The input file is never written to.
 
 FIT layout (FIT protocol 2.0, "Flexible and Interoperable Data Transfer"):
 
@@ -65,6 +68,17 @@ class Sequence:
     patches: list[tuple[int, int]] = field(default_factory=list)
     #: problems met while walking that did not stop the walk
     problems: list[str] = field(default_factory=list)
+    #: damaged stretches skipped by resynchronising: (start, end) offsets
+    skipped: list[tuple[int, int]] = field(default_factory=list)
+
+    def spans(self) -> list[tuple[int, int]]:
+        """The intact stretches of records, (start, end) offsets, in order."""
+        out, pos = [], self.records_start
+        for a, b in self.skipped:
+            out.append((pos, a))
+            pos = b
+        out.append((pos, self.good_end))
+        return [(a, b) for a, b in out if b > a]
 
 
 @dataclass
@@ -107,67 +121,244 @@ def _read_header(buf: bytes, pos: int) -> tuple[int, int, int, int, list[str]] |
     return size, protocol, profile, data_size, problems
 
 
-def _scan_records(buf: bytes, start: int, end: int, seq: Sequence) -> str | None:
-    """Walk records from ``start`` to ``end``, advancing ``seq``; return the problem, if any."""
-    sizes: dict[int, int] = {}  # local message type -> data message length (incl. header)
-    pos = start
-    while pos < end:
-        hdr = buf[pos]
-        if hdr & 0x80:  # compressed timestamp data message
-            local = (hdr >> 5) & 0x03
-            n = sizes.get(local)
-            if n is None:
-                return f"data message at offset {pos} uses undefined local message type {local}"
-        elif hdr & 0x40:  # definition message
-            if hdr & 0x10:
-                return f"record header at offset {pos} has a reserved bit set"
-            if pos + 6 > end:
-                return f"definition message at offset {pos} is cut short"
-            arch = buf[pos + 2]
-            nfields = buf[pos + 5]
-            n = 6 + 3 * nfields
-            if arch > 1:
-                return f"definition message at offset {pos} has invalid architecture byte {arch}"
-            if pos + n > end:
-                return f"definition message at offset {pos} is cut short"
-            data_len = 1
-            for i in range(pos + 6, pos + n, 3):
-                # Sizes are what matter for the structure (real writers such as COROS
-                # declare sizes that are not a multiple of the type). An unknown base
-                # type is a damaged byte: read that field as raw bytes instead.
-                if buf[i + 2] not in _BASE_TYPES:
-                    seq.patches.append((i + 2, 0x0D))
-                    seq.problems.append(
-                        f"definition message at offset {pos} has an unknown base type "
-                        f"0x{buf[i + 2]:02x}; that field is kept as raw bytes"
-                    )
-                data_len += buf[i + 1]
-            if hdr & 0x20:  # developer fields follow
-                seq.has_developer_data = True
-                if pos + n + 1 > end:
-                    return f"definition message at offset {pos} is cut short"
-                ndev = buf[pos + n]
-                m = n + 1 + 3 * ndev
-                if pos + m > end:
-                    return f"definition message at offset {pos} is cut short"
-                for i in range(pos + n + 1, pos + m, 3):
-                    if buf[i + 1] == 0:
-                        return f"definition message at offset {pos} has an empty developer field"
-                    data_len += buf[i + 1]
-                n = m
-            sizes[hdr & 0x0F] = data_len
-        else:  # normal data message
-            if hdr & 0x30:
-                return f"record header at offset {pos} has a reserved bit set"
-            local = hdr & 0x0F
-            n = sizes.get(local)
-            if n is None:
-                return f"data message at offset {pos} uses undefined local message type {local}"
+#: FIT timestamps are seconds since 1989-12-31 UTC; field 253 of any message.
+_TIMESTAMP_FIELD = 253
+#: Resynchronising: the messages that must read soundly from a candidate offset
+#: (fewer when the data ends first), and how far their timestamps may lie from
+#: the last good one, s: a week either way (device_info and event messages are
+#: not always in time order with the records; random bytes land in a two-week
+#: window of FIT's 136-year range once in 3,500).
+_RESYNC_MESSAGES = 12
+_RESYNC_WINDOW_S = 7 * 86400
+#: ... and how far a compressed-timestamp header may step (it holds the low 5
+#: bits of the time; records come every 1-8 s), s.
+_RESYNC_COMPRESSED_STEP_S = 8
+#: Suspect times in a row (:attr:`_Walk.suspect`) that make a walk look for
+#: where the stream shifted (:func:`_scan_records`).
+_SUSPECT_STREAK = 4
+#: Timestamps below this are seconds of a device's own clock, not UTC (FIT profile).
+_MIN_UTC_TIMESTAMP = 0x10000000
+
+
+@dataclass
+class _Walk:
+    """What a walk knows: per local message type the data message's length
+    (header included) and where its timestamp is (offset, big-endian), the
+    last timestamp read, and whether compressed-timestamp headers occur."""
+
+    sizes: dict[int, int] = field(default_factory=dict)
+    stamps: dict[int, tuple[int, bool] | None] = field(default_factory=dict)
+    last_ts: int | None = None
+    compressed: bool = False
+    n_stamps: int = 0  #: timestamps read
+    #: the last few UTC timestamps: their median is the time a resync must
+    #: match (one garbage message read just before the damage cannot move it)
+    recent_ts: list[int] = field(default_factory=list)
+    #: times in a row that look wrong: far off the recent ones, or compressed
+    #: ones that do not move on (bytes of a shifted stream passing for messages)
+    suspect: int = 0
+
+    def copy(self) -> _Walk:
+        return _Walk(dict(self.sizes), dict(self.stamps), self.last_ts, self.compressed, self.n_stamps,
+                     list(self.recent_ts), self.suspect)
+
+    def stamp(self, ts: int, far: bool = False) -> None:
+        """Read a time; one far off the recent ones does not join them (garbage
+        read as messages must not move the reference; a clock that really
+        jumped is taken up by :func:`_scan_records`)."""
+        self.last_ts = ts
+        self.n_stamps += 1
+        if not far:
+            self.recent_ts = [*self.recent_ts[-8:], ts]
+
+    def far_off(self, ts: int) -> bool:
+        """Is ``ts`` more than the resync window from the recent times?"""
+        return bool(self.recent_ts) and abs(ts - sorted(self.recent_ts)[len(self.recent_ts) // 2]) > _RESYNC_WINDOW_S
+
+
+def _message(buf: bytes, pos: int, end: int, walk: _Walk, seq: Sequence | None) -> tuple[int, str | None]:
+    """Length of the message at ``pos`` (0 with the problem when it cannot be
+    one), updating ``walk`` with a definition or a timestamp. ``seq`` None:
+    a trial walk (:func:`_resync`), stricter and without side effects."""
+    hdr = buf[pos]
+    if hdr & 0x80:  # compressed timestamp data message
+        local = (hdr >> 5) & 0x03
+        n = walk.sizes.get(local)
+        if n is None or (seq is None and not walk.compressed):
+            return 0, f"data message at offset {pos} uses undefined local message type {local}"
+        walk.compressed = True
+        if walk.last_ts is not None:  # the header holds the time's low 5 bits (FIT rule for rollover)
+            delta = ((hdr & 0x1F) - (walk.last_ts & 0x1F)) % 32
+            if seq is None and delta > _RESYNC_COMPRESSED_STEP_S:
+                return 0, "timestamp out of line"
+            far = walk.far_off(walk.last_ts + delta)
+            walk.suspect = walk.suspect + 1 if delta == 0 or far else 0
+            walk.stamp(walk.last_ts + delta, far)
+    elif hdr & 0x40:  # definition message
+        if hdr & 0x10:
+            return 0, f"record header at offset {pos} has a reserved bit set"
+        if seq is None and pos + 1 < end and buf[pos + 1]:  # the definition's reserved byte
+            return 0, "reserved byte set"
+        if pos + 6 > end:
+            return 0, f"definition message at offset {pos} is cut short"
+        arch = buf[pos + 2]
+        nfields = buf[pos + 5]
+        n = 6 + 3 * nfields
+        if arch > 1:
+            return 0, f"definition message at offset {pos} has invalid architecture byte {arch}"
         if pos + n > end:
-            return f"message at offset {pos} is cut short by the end of the data"
+            return 0, f"definition message at offset {pos} is cut short"
+        data_len, stamp = 1, None
+        for i in range(pos + 6, pos + n, 3):
+            # Sizes are what matter for the structure (real writers such as COROS
+            # declare sizes that are not a multiple of the type). An unknown base
+            # type is a damaged byte: read that field as raw bytes instead.
+            if buf[i + 2] not in _BASE_TYPES:
+                if seq is None:
+                    return 0, "unknown base type"
+                seq.patches.append((i + 2, 0x0D))
+                seq.problems.append(
+                    f"definition message at offset {pos} has an unknown base type "
+                    f"0x{buf[i + 2]:02x}; that field is kept as raw bytes"
+                )
+            if buf[i + 1] == 0:  # no field has size 0 (and the fast decoder divides by it)
+                return 0, f"definition message at offset {pos} has a field of size 0"
+            if buf[i] == _TIMESTAMP_FIELD and buf[i + 1] == 4:
+                stamp = (data_len, arch == 1)
+            data_len += buf[i + 1]
+        if hdr & 0x20:  # developer fields follow
+            if seq is not None:
+                seq.has_developer_data = True
+            if pos + n + 1 > end:
+                return 0, f"definition message at offset {pos} is cut short"
+            ndev = buf[pos + n]
+            m = n + 1 + 3 * ndev
+            if pos + m > end:
+                return 0, f"definition message at offset {pos} is cut short"
+            for i in range(pos + n + 1, pos + m, 3):
+                if buf[i + 1] == 0:
+                    return 0, f"definition message at offset {pos} has an empty developer field"
+                data_len += buf[i + 1]
+            n = m
+        walk.sizes[hdr & 0x0F] = data_len
+        walk.stamps[hdr & 0x0F] = stamp
+        return n, None
+    else:  # normal data message
+        if hdr & 0x30:
+            return 0, f"record header at offset {pos} has a reserved bit set"
+        local = hdr & 0x0F
+        n = walk.sizes.get(local)
+        if n is None:
+            return 0, f"data message at offset {pos} uses undefined local message type {local}"
+        stamp = walk.stamps.get(local)
+        if stamp is not None and pos + n <= end:
+            off, big = stamp
+            ts = int.from_bytes(buf[pos + off : pos + off + 4], "big" if big else "little")
+            if _MIN_UTC_TIMESTAMP <= ts != 0xFFFFFFFF:
+                far = walk.far_off(ts)
+                if seq is None and far:
+                    return 0, "timestamp out of line"
+                walk.suspect = walk.suspect + 1 if far else 0
+                walk.stamp(ts, far)
+    if pos + n > end:
+        return 0, f"message at offset {pos} is cut short by the end of the data"
+    return n, None
+
+
+def _resync(buf: bytes, pos: int, end: int, walk: _Walk, last: int | None = None,
+            avoid: frozenset[int] = frozenset()) -> int | None:
+    """The first offset after ``pos`` (up to ``last``) from which the stream reads on soundly:
+    :data:`_RESYNC_MESSAGES` well-formed messages (or all up to ``end``, at
+    least three) with the definitions known so far, every timestamp within a
+    week of the last good one (a compressed-timestamp header at most 8 s on)
+    and at least two timestamps among them when the stream had times before
+    (random bytes pass that by chance about never). None when there is no
+    such offset, and never one of ``avoid`` (where the walk found messages)."""
+    for q in range(pos + 1, end if last is None else min(last + 1, end)):
+        if q in avoid:
+            continue
+        hdr = buf[q]
+        if not hdr & 0x40 and (walk.sizes.get((hdr >> 5) & 0x03 if hdr & 0x80 else hdr & 0x0F) is None
+                               or (hdr & 0x80 and not walk.compressed) or (not hdr & 0x80 and hdr & 0x30)):
+            continue  # quick reject: a data message of an unknown type
+        trial, p, count = walk.copy(), q, 0
+        while count < _RESYNC_MESSAGES and p < end:
+            n, problem = _message(buf, p, end, trial, None)
+            if problem:
+                break
+            p += n
+            count += 1
+        else:
+            if walk.n_stamps:  # the stream had times: they must go on
+                if trial.n_stamps - walk.n_stamps >= 2:
+                    return q
+            elif count == _RESYNC_MESSAGES or count >= 3 and p == end:
+                return q
+    return None
+
+
+def _scan_records(buf: bytes, start: int, end: int, seq: Sequence) -> str | None:
+    """Walk records from ``start`` to ``end``, advancing ``seq`` (skipping
+    damaged stretches, see :func:`_resync`); return the problem that stopped
+    the walk, if any."""
+    walk = _Walk()
+    pos = start
+    recent: list[tuple[int, _Walk]] = []  # the last messages read: offset, what was known before
+    streak: tuple[int, _Walk, int, list[int]] | None = None  # where suspect times began, the messages since
+    while pos < end:
+        before = walk.copy()
+        n, problem = _message(buf, pos, end, walk, seq)
+        if problem:
+            if "end of the data" in problem:
+                return problem
+            # The damage may be in a message already read (a definition whose
+            # size swallowed what followed): first try to read on from inside
+            # the last few messages, as if they were the damaged ones.
+            for back, (start_b, walk_b) in enumerate(reversed(recent), 1):
+                q = _resync(buf, start_b, end, walk_b, last=pos)
+                if q is not None:
+                    seq.problems.append(f"{problem}: the {back} message(s) from offset {start_b} were damaged; "
+                                        f"skipped {q - start_b} bytes, read on from offset {q}")
+                    seq.skipped.append((start_b, q))
+                    seq.n_messages -= back
+                    seq.good_end, pos, walk, recent = start_b, q, walk_b, []
+                    break
+            else:
+                q = _resync(buf, pos, end, before)
+                if q is None:
+                    return problem
+                seq.problems.append(f"{problem}: skipped {q - pos} damaged bytes, read on from offset {q}")
+                seq.skipped.append((pos, q))
+                pos, walk = q, before
+            continue
+        if walk.suspect == 1 and before.suspect == 0:
+            streak = (pos, before, seq.n_messages, [])
+        elif walk.suspect == 0:
+            streak = None
+        if streak is not None and len(streak[3]) < 64:
+            streak[3].append(pos)
+        recent = [*recent[-2:], (pos, before)]
         pos += n
         seq.good_end = pos
         seq.n_messages += 1
+        if walk.suspect == _SUSPECT_STREAK and streak is not None:
+            # Several times in a row far off the recent ones, or stuck: either
+            # the clock jumped (kept), or damage shifted the stream onto bytes
+            # that pass for messages (a field of 0xFF read as a compressed
+            # header, over and over); then the true stream is found again,
+            # off the boundaries the walk found
+            start_f, walk_f, n_f, seen = streak
+            # a shifted stream is back in line within a message or two; a
+            # bounded search keeps a clock that jumped cheap
+            q = _resync(buf, start_f, end, walk_f, last=start_f + 4096, avoid=frozenset(seen))
+            if q is not None:
+                seq.problems.append(
+                    f"messages from offset {start_f} have times out of line with the rest (the stream shifted by "
+                    f"damage): skipped {q - start_f} bytes, read on from offset {q}")
+                seq.skipped.append((start_f, q))
+                seq.n_messages, seq.good_end, pos, walk, recent, streak = n_f, start_f, q, walk_f, [], None
+            elif walk.last_ts is not None:  # the clock jumped: its new time is the reference from now on
+                walk.recent_ts, walk.suspect, streak = [walk.last_ts], 0, None
     return None
 
 
@@ -256,15 +447,18 @@ def rebuild(buf: bytes, result: ScanResult) -> bytes:
     """
     out = bytearray()
     for seq in result.sequences:
-        body = buf[seq.records_start : seq.good_end]
+        spans = seq.spans()
+        patches = dict(seq.patches)
+        parts = []
+        for a, b in spans:
+            part = bytearray(buf[a:b])
+            for off, value in patches.items():
+                if a <= off < b:
+                    part[off - a] = value
+            parts.append(bytes(part))
+        body = b"".join(parts)
         if not body:
             continue
-        if seq.patches:
-            body = bytearray(body)
-            for off, value in seq.patches:
-                if seq.records_start <= off < seq.good_end:
-                    body[off - seq.records_start] = value
-            body = bytes(body)
         protocol = seq.protocol if seq.protocol in (0x10, 0x20) else 0x20
         if seq.has_developer_data:
             protocol = 0x20
@@ -298,50 +492,50 @@ def remap_developer_indexes(buf: bytes, result: ScanResult) -> int:
     moved = 0
     fresh = 254
     for seq in result.sequences:
-        layouts: dict[int, tuple[int, list[tuple[int, int]]]] = {}
+        layouts: dict[int, tuple[int, list[tuple[int, int]], int]] = {}
         mapping: dict[int, int] = {}
         registered: set[int] = set()
-        pos, end = seq.records_start, seq.good_end
-        while pos < end:
-            hdr = buf[pos]
-            if not hdr & 0x80 and hdr & 0x40:  # definition
-                arch, nf = buf[pos + 2], buf[pos + 5]
-                gnum = int.from_bytes(buf[pos + 3 : pos + 5], "big" if arch else "little")
-                fields = [(buf[i], buf[i + 1]) for i in range(pos + 6, pos + 6 + 3 * nf, 3)]
-                n = 6 + 3 * nf
-                size = 1 + sum(s for _, s in fields)
-                if hdr & 0x20:
-                    nd = buf[pos + n]
-                    for i in range(pos + n + 1, pos + n + 1 + 3 * nd, 3):
-                        size += buf[i + 1]
-                        if buf[i + 2] in mapping and mapping[buf[i + 2]] != buf[i + 2]:
-                            seq.patches.append((i + 2, mapping[buf[i + 2]]))
-                    n += 1 + 3 * nd
-                layouts[hdr & 0x0F] = (gnum, fields, size)
-                pos += n
-                continue
-            gnum, fields, size = layouts[(hdr >> 5) & 0x03 if hdr & 0x80 else hdr & 0x0F]
-            target = {_DEVELOPER_DATA_ID: 3, _FIELD_DESCRIPTION: 0}.get(gnum)
-            if target is not None:
-                off = pos + 1
-                for num, fsize in fields:
-                    if num == target:
-                        break
-                    off += fsize
-                else:
-                    off = None
-                if off is not None:
-                    index = buf[off]
-                    if gnum == _DEVELOPER_DATA_ID:
-                        if index in registered:
-                            mapping[index] = fresh
-                            fresh -= 1
-                            moved += 1
-                        else:
-                            mapping[index] = index
-                        registered.add(index)
-                    new = mapping.get(index, index)
-                    if new != index:
-                        seq.patches.append((off, new))
-            pos += size
+        for pos, end in seq.spans():  # the stretches around skipped damage, state carried over
+            while pos < end:
+                hdr = buf[pos]
+                if not hdr & 0x80 and hdr & 0x40:  # definition
+                    arch, nf = buf[pos + 2], buf[pos + 5]
+                    gnum = int.from_bytes(buf[pos + 3 : pos + 5], "big" if arch else "little")
+                    fields = [(buf[i], buf[i + 1]) for i in range(pos + 6, pos + 6 + 3 * nf, 3)]
+                    n = 6 + 3 * nf
+                    size = 1 + sum(s for _, s in fields)
+                    if hdr & 0x20:
+                        nd = buf[pos + n]
+                        for i in range(pos + n + 1, pos + n + 1 + 3 * nd, 3):
+                            size += buf[i + 1]
+                            if buf[i + 2] in mapping and mapping[buf[i + 2]] != buf[i + 2]:
+                                seq.patches.append((i + 2, mapping[buf[i + 2]]))
+                        n += 1 + 3 * nd
+                    layouts[hdr & 0x0F] = (gnum, fields, size)
+                    pos += n
+                    continue
+                gnum, fields, size = layouts[(hdr >> 5) & 0x03 if hdr & 0x80 else hdr & 0x0F]
+                target = {_DEVELOPER_DATA_ID: 3, _FIELD_DESCRIPTION: 0}.get(gnum)
+                if target is not None:
+                    off = pos + 1
+                    for num, fsize in fields:
+                        if num == target:
+                            break
+                        off += fsize
+                    else:
+                        off = None
+                    if off is not None:
+                        index = buf[off]
+                        if gnum == _DEVELOPER_DATA_ID:
+                            if index in registered:
+                                mapping[index] = fresh
+                                fresh -= 1
+                                moved += 1
+                            else:
+                                mapping[index] = index
+                            registered.add(index)
+                        new = mapping.get(index, index)
+                        if new != index:
+                            seq.patches.append((off, new))
+                pos += size
     return moved

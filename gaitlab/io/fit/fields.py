@@ -245,7 +245,8 @@ DEV_UNIT_SUFFIX: dict[str, tuple[str, float]] = {
 
 
 def dev_unit(units: str | None) -> tuple[str | None, float]:
-    """Suffix and factor for a developer field's free-text unit string."""
-    if not units:
+    """Suffix and factor for a developer field's free-text unit string (none
+    for anything else, as a damaged file's garbled field can give)."""
+    if not units or not isinstance(units, str):
         return None, 1.0
     return DEV_UNIT_SUFFIX.get(units.strip().lower(), (snake(units) or None, 1.0))

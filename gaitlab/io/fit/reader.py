@@ -2,12 +2,13 @@
 
 Decoding is done by fitfast (a binding to the rustyfit crate, ~70x faster than
 fitparse). fitfast refuses a whole file for one fault, so on failure the file is
-walked structurally (:mod:`._salvage`) and the intact part is decoded from a
-rebuilt copy in memory. The file itself is only ever opened for reading.
+walked structurally (:mod:`._salvage`), damaged stretches are skipped, and
+the intact parts are decoded from a rebuilt copy in memory. The file itself is only ever opened for reading.
 """
 
 from __future__ import annotations
 
+import os
 import warnings as _warnings
 from os import PathLike
 from pathlib import Path
@@ -83,7 +84,7 @@ def decode_fit_bytes(buf: bytes, path: str = "<bytes>") -> tuple[dict[str, list[
     if not buf:
         raise FileFormatError(path, "the file is empty (0 bytes)")
     try:
-        messages = fitfast.parse(buf)
+        messages = _parse(buf)
         if not _reused_developer_index(messages):
             return _fix_expanded_speed(messages), []
         first_error = "a developer data index is registered twice"
@@ -104,15 +105,40 @@ def decode_fit_bytes(buf: bytes, path: str = "<bytes>") -> tuple[dict[str, list[
     _salvage.remap_developer_indexes(buf, result)
     rebuilt = _salvage.rebuild(buf, result)
     try:
-        messages = fitfast.parse(rebuilt)
+        messages = _parse(rebuilt)
     except fitfast.FitDecodeError as exc:  # structure sound but values the decoder rejects
         raise DamagedFileError(path, f"FIT data could not be decoded ({exc})") from None
     _fix_expanded_speed(messages)
     problems = list(result.problems)
     if problems:
         kept = len(messages.get("record", []))
-        problems.append(f"kept {kept} record messages read before the damage")
+        skipped = sum(b - a for seq in result.sequences for a, b in seq.skipped)
+        problems.append(f"kept {kept} record messages, read around {skipped} damaged bytes" if skipped
+                        else f"kept {kept} record messages read before the damage")
     return messages, problems
+
+
+def _parse(buf: bytes) -> dict[str, list[dict]]:
+    """``fitfast.parse``, with a panic of its Rust decoder on malformed input
+    (fitfast 0.1.0 divides by a field size of 0) raised as ``FitDecodeError``,
+    and the panic's own message to stderr held back."""
+    try:
+        saved = os.dup(2)
+    except OSError:  # no stderr to hold back
+        saved = None
+    try:
+        if saved is not None:
+            with open(os.devnull, "wb") as null:
+                os.dup2(null.fileno(), 2)
+        return fitfast.parse(buf)
+    except (fitfast.FitDecodeError, KeyboardInterrupt, SystemExit, MemoryError):
+        raise
+    except BaseException as exc:  # pyo3's PanicException derives from BaseException
+        raise fitfast.FitDecodeError(f"the decoder failed ({exc})") from None
+    finally:
+        if saved is not None:
+            os.dup2(saved, 2)
+            os.close(saved)
 
 
 _SPEED_TWINS = (("speed", "enhanced_speed"), ("avg_speed", "enhanced_avg_speed"),
