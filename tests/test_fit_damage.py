@@ -228,11 +228,12 @@ def test_damage_mid_file_is_skipped_and_the_rest_read(tmp_path, source, kind, fr
     differ (the damaged records themselves). fitparse reads 29-60 % of them
     (it stops at the damage; where a stretch was inserted or deleted it reads
     on, but from a shifted stream: 1,100-2,000 records with times decades off).
-    Over 88 such copies of 12 real running-dynamics and Stryd files, gaitlab
+    Over 88 such copies of 11 real running-dynamics and Stryd files, gaitlab
     reads 889,001 of their 889,272 records, 60 records are not in the whole
-    file, and none fails; before this, 52 of the 88 crashed in the fast decoder
-    (a Rust panic: a traceback and exit 1) and the rest stopped at the damage
-    (issue 4 note, session 13)."""
+    file, and none fails; before this, 52 of the 88 crashed (49 in the fast
+    decoder, a Rust panic: a traceback and exit 1; 3 on a garbled developer
+    field's unit) and the other 36 gave 142,601 of 258,938 records (issue 4
+    note, session 13)."""
     need_real()
     full = _read(source).records
     path = tmp_path / f"{kind}-{frac}-{source.name}"

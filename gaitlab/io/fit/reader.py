@@ -3,7 +3,8 @@
 Decoding is done by fitfast (a binding to the rustyfit crate, ~70x faster than
 fitparse). fitfast refuses a whole file for one fault, so on failure the file is
 walked structurally (:mod:`._salvage`), damaged stretches are skipped, and
-the intact parts are decoded from a rebuilt copy in memory. The file itself is only ever opened for reading.
+the intact parts are decoded from a rebuilt copy in memory. The file itself is
+only ever opened for reading.
 """
 
 from __future__ import annotations
