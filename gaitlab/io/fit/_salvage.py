@@ -311,6 +311,7 @@ def _scan_records(buf: bytes, start: int, end: int, seq: Sequence) -> str | None
         if problem:
             if "end of the data" in problem:
                 return problem
+            streak = None  # whatever follows is judged afresh
             # The damage may be in a message already read (a definition whose
             # size swallowed what followed): first try to read on from inside
             # the last few messages, as if they were the damaged ones.
