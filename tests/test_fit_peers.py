@@ -19,6 +19,14 @@ IDS = [p.name for p in FILES]
 SEMI = 180.0 / 2**31
 FIT_EPOCH_S = 631065600  # 1989-12-31T00:00:00Z in Unix seconds
 
+
+def _unix_s(value) -> float | None:
+    """A fitparse timestamp in Unix seconds: a naive UTC datetime, or an int of
+    device-relative time (FIT: < 0x10000000), counted from the FIT epoch."""
+    if value is None:
+        return None
+    return value + FIT_EPOCH_S if isinstance(value, int) else value.replace(tzinfo=timezone.utc).timestamp()
+
 #: Known gaps, kept failing on purpose (strict xfail) until fixed; none at present.
 KNOWN_GAPS: dict[str, str] = {}
 
@@ -95,12 +103,9 @@ def test_values_equal_fitparse_on_every_shared_field(path):
         # damaged message(s) fitparse kept as its last records (a real Strava
         # file's last fitparse record is 64 years ahead): the records agree up
         # to those, at most the last two of fitparse's
-        def t_fp(r):
-            v = r.get("timestamp")
-            return v + FIT_EPOCH_S if isinstance(v, int) else v.replace(tzinfo=timezone.utc).timestamp() if v else None
-
+        theirs = [_unix_s(r.get("timestamp")) for r in fp[:n]]
         ours = [t.timestamp() for t in recs["timestamp"].iloc[:n]]
-        same = next((i for i in range(n) if t_fp(fp[i]) is not None and t_fp(fp[i]) != ours[i]), n)
+        same = next((i for i in range(n) if theirs[i] is not None and theirs[i] != ours[i]), n)
         assert same >= len(fp) - 2, f"records differ from {same} of fitparse's {len(fp)}"
         n = same
     checked = 0
@@ -110,11 +115,7 @@ def test_values_equal_fitparse_on_every_shared_field(path):
             if isinstance(value, (list, tuple, bytes, str)) or value is None:
                 continue
             if name == "timestamp":
-                if isinstance(value, int):  # device-relative time (FIT: < 0x10000000)
-                    t = value + FIT_EPOCH_S
-                else:
-                    t = value.replace(tzinfo=timezone.utc).timestamp()
-                assert recs["timestamp"].iloc[i].timestamp() == pytest.approx(t), f"record {i}"
+                assert recs["timestamp"].iloc[i].timestamp() == pytest.approx(_unix_s(value)), f"record {i}"
                 checked += 1
                 continue
             key = name

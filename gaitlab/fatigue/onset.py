@@ -318,7 +318,7 @@ def fit_hinge(
     full_adj[ok] = adj_of(f.coef[i])
     cols = SHAPES[f.name]
     slope = float(f.coef[i, 1 + k + cols.index("ramp")]) if "ramp" in cols else 0.0
-    if f.name.startswith("level"):  # the rate changes: its mean, the change by the end over the time it took
+    if shape_kind(f.name) == "levelling":  # the rate changes: its mean, the change by the end over the time it took
         slope = end_change / max(float(t.max() - cand[i]), 1e-9)
     return HingeFit(
         float(cand[i]), (float(cand[within.min()]), float(cand[within.max()])), slope, f.coef[i, : 1 + k], stat,

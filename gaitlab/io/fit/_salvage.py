@@ -159,8 +159,9 @@ class _Walk:
     suspect: int = 0
 
     def copy(self) -> _Walk:
-        return _Walk(dict(self.sizes), dict(self.stamps), self.last_ts, self.compressed, self.n_stamps,
-                     list(self.recent_ts), self.suspect)
+        """A snapshot (cheap: the dicts and the list are replaced, never changed in place)."""
+        return _Walk(self.sizes, self.stamps, self.last_ts, self.compressed, self.n_stamps, self.recent_ts,
+                     self.suspect)
 
     def stamp(self, ts: int, far: bool = False) -> None:
         """Read a time; one far off the recent ones does not join them (garbage
@@ -240,8 +241,8 @@ def _message(buf: bytes, pos: int, end: int, walk: _Walk, seq: Sequence | None) 
                     return 0, f"definition message at offset {pos} has an empty developer field"
                 data_len += buf[i + 1]
             n = m
-        walk.sizes[hdr & 0x0F] = data_len
-        walk.stamps[hdr & 0x0F] = stamp
+        walk.sizes = {**walk.sizes, hdr & 0x0F: data_len}  # replaced, not changed: snapshots share it
+        walk.stamps = {**walk.stamps, hdr & 0x0F: stamp}
         return n, None
     else:  # normal data message
         if hdr & 0x30:
