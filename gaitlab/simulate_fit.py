@@ -55,7 +55,7 @@ Model, in the order computed (1 record per second, ``t`` in s):
 4. **Individual slow drift**: per metric an AR(1) process (time constant
    180 s): contact time 2.2 ms, cadence 0.8 spm, VO 1.0 mm, balance 0.3 %,
    stiffness 0.1 kN/m, form power 0.9 W, power 1 %: form wanders even
-   without fatigue.
+   without fatigue (``wander=False`` leaves it out).
 5. **Measurement** per record: the device's error, AR(1) with a time
    constant of 5 s (a watch reports a running average of recent steps):
    Garmin RD contact time 4.5 ms, VO 2.4 mm, balance 0.17 %, cadence 2 spm;
@@ -424,6 +424,7 @@ def simulate_fit_run(
     course: str | None = None,
     max_grade_pct: float = 6.0,
     noise: bool = True,
+    wander: bool = True,
 ) -> SimulatedFitRun:
     """Simulate the per-second record table of a run with running dynamics.
 
@@ -493,6 +494,9 @@ def simulate_fit_run(
     noise
         Add measurement noise and the slow individual drift (``False``: the
         records are the noise-free means, still rounded to FIT resolution).
+    wander
+        With ``noise``, add the slow individual drift of form and power (step
+        4; ``False``: measurement noise only, form steady but for fatigue).
 
     Returns
     -------
@@ -566,8 +570,8 @@ def simulate_fit_run(
     fat["air_power_w"] = np.zeros(n)
 
     # 4. slow individual drift; 5. measurement
-    slow = {m: (_ar1(rng, n, SLOW_DRIFT_SD[m], _SLOW_TAU_S) if noise else np.zeros(n)) for m in prim}
-    slow_power = _ar1(rng, n, 0.01, _SLOW_TAU_S) if noise else np.zeros(n)
+    slow = {m: (_ar1(rng, n, SLOW_DRIFT_SD[m], _SLOW_TAU_S) if noise and wander else np.zeros(n)) for m in prim}
+    slow_power = _ar1(rng, n, 0.01, _SLOW_TAU_S) if noise and wander else np.zeros(n)
     sd = NOISE[device]
     meas = {}
     for m in prim:
@@ -695,7 +699,7 @@ def simulate_fit_run(
     )
     params = dict(duration_s=duration_s, seed=seed, profile=profile, speed_mps=speed_mps, fatigue=fatigue,
                   device=device, start_time=start_time, runner=r, glitches=glitches, course=kind,
-                  max_grade_pct=max_grade_pct, noise=noise)
+                  max_grade_pct=max_grade_pct, noise=noise, wander=wander)
     run = Run(
         path=None,
         format="simulated",

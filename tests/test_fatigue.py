@@ -404,6 +404,7 @@ def _cue_check(f, truth) -> tuple[bool, float]:
     metrics as the index is) passed the cue band)."""
     ref = truth.reference
     t = ref["elapsed_s"].to_numpy(float)
+    # as the index takes them: turned so that worse is positive, or either way
     z = np.mean([row.worse * ref[f"{m}_fatigue"].to_numpy(float) / row.baseline_sd
                  for m, row in f.metrics.iterrows() if m in _INDEX_METRICS], axis=0)
     covered = np.zeros(len(t), bool)
@@ -500,7 +501,8 @@ def _fit_runs() -> dict[str, list]:
     "1.28 min, signed median -0.4 min, 80 % within -2.6 to +2.6 min; no false onsets) with the simulator's noise "
     "calibrated on real watches (0.890 with the earlier, whiter noise; session 12: 0.723 -> 0.727). An oracle that knows the true pace/grade "
     "effects and noise model reaches 0.70 on the same runs (Garmin 0.64, Stryd 0.82): the form's slow wander "
-    "hides the first minutes of these drifts (test_fit_runs_onset_as_good_as_an_oracle; issue 4 note, session 11)",
+    "hides the first minutes of these drifts (test_fit_runs_onset_as_good_as_an_oracle; issue 4 note, session 11); "
+    "without that wander, drifts of the same sizes give 0.960 (test_fit_runs_without_form_wander_meet_the_issue_target)",
 )
 def test_fit_runs_onset_within_2_min():
     """Runs with pace changes, intervals, hills and track laps (gaitlab.simulate_fit)."""
@@ -544,6 +546,34 @@ def test_fit_runs_without_fatigue_rarely_get_an_onset():
     assert np.mean(false) <= 0.05, f"{np.mean(false):.3f} of {len(false)}"
     # and the per-metric table rarely says a metric moved when none did
     assert np.mean(metric_onsets) <= 0.02, f"{np.mean(metric_onsets):.3f} of {len(metric_onsets)}"
+
+
+def test_fit_runs_without_form_wander_meet_the_issue_target():
+    """The issue's targets where form holds steady but for fatigue (measurement
+    noise only, ``wander=False``): >= 90 % of onsets within +-2 min, <= 5 %
+    false onsets. What keeps the runs above (the form's slow wander, calibrated
+    on real watches) short of them is that wander, not the method. Runners
+    differ in which way their bounce goes as they tire: on odd seeds vertical
+    oscillation falls instead of rising, against its direction in
+    :data:`~gaitlab.fatigue.series.METRICS`. Measured on these 150 runs: 0.960
+    within 2 min (bounce rising 1.000, falling 0.917), median error 0.6 min,
+    no false onsets."""
+    hits, false = [], []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for profile in FIT_PROFILES:
+            for seed in range(25):
+                device = "stryd" if seed % 3 == 0 else "garmin"
+                fat = _fit_fatigue(seed, device)
+                fat["vertical_oscillation_mm_per_min"] *= -1 if seed % 2 else 1
+                f = gaitlab.fatigue(simulate_fit_run(3600.0, seed, profile=profile, fatigue=fat, device=device,
+                                                     wander=False).run)
+                hits.append(f.onset_s is not None and abs(f.onset_s - fat["onset_s"]) <= 120)
+                f0 = gaitlab.fatigue(simulate_fit_run(3600.0, seed + 500, profile=profile, device=device,
+                                                      wander=False).run)
+                false.append(f0.onset_s is not None)
+    assert np.mean(hits) >= 0.9, f"{np.mean(hits):.3f} of {len(hits)}"
+    assert np.mean(false) <= 0.05, f"{np.mean(false):.3f} of {len(false)}"
 
 
 def test_fit_runs_cue_windows_against_truth():

@@ -30,7 +30,18 @@ class MetricSpec:
     ----------
     worse
         +1 if larger is worse form, -1 if smaller is worse, 0 if either way
-        (a balance or a symmetry moving away from the runner's own value).
+        (a balance or a symmetry moving away from the runner's own value, or
+        flight time, which fatigue lengthens in the review of Apte et al.
+        2021, Front Physiol 12:646042, and shortens in a 60-min time trial,
+        Gait Posture 2020, PMID 31881479, and in Meyer et al. 2021). Contact
+        time rises and cadence at matched pace falls (Apte 2021; Hunter &
+        Smith 2007, Eur J Appl Physiol 100:653), so step length at matched
+        pace rises. Vertical oscillation's direction is mixed in the
+        literature too, but it counts as worse when it rises (Garmin's
+        guidance; falling vertical stiffness): either way, its wander alone
+        made a false onset in 1 of 12 fresh simulated pelvis runs with wander,
+        and runs whose bounce falls as they tire are still found from the
+        other metrics (``test_fit_runs_without_form_wander_meet_the_issue_target``).
     per_mps, per_grade_pct
         Typical change per m/s of speed and per % of grade, the prior of the
         confounder model (running-dynamics literature and Garmin/Stryd
@@ -57,7 +68,7 @@ METRICS: dict[str, MetricSpec] = {
     "pelvic_tilt_range_deg": MetricSpec(+1, 0.5, 0.0, "pelvis tilt range per stride"),
     "gct_ms": MetricSpec(+1, -35.0, 2.0, "ground contact time"),
     "gct_symmetry_pct": MetricSpec(0, 0.0, 0.0, "left vs right contact time, % of their mean"),
-    "flight_ms": MetricSpec(-1, 25.0, -2.0, "flight time"),
+    "flight_ms": MetricSpec(0, 25.0, -2.0, "flight time"),
     "vertical_peak_g": MetricSpec(+1, 0.2, 0.0, "peak vertical acceleration in stance"),
     "step_regularity": MetricSpec(-1, 0.0, 0.0, "step-to-step likeness of vertical acceleration (autocorrelation)"),
     "stride_regularity": MetricSpec(-1, 0.0, 0.0, "stride-to-stride likeness of vertical acceleration (autocorrelation)"),
@@ -68,7 +79,7 @@ METRICS: dict[str, MetricSpec] = {
     "stance_time_balance_left_pct": MetricSpec(0, 0.0, 0.0, "left foot's share of contact time"),
     "vertical_oscillation_mm": MetricSpec(+1, 3.0, -0.5, "vertical bounce per step"),
     "vertical_ratio_pct": MetricSpec(+1, -1.2, 0.1, "vertical oscillation / step length"),
-    "step_length_mm": MetricSpec(-1, 330.0, -15.0, "step length"),
+    "step_length_mm": MetricSpec(+1, 330.0, -15.0, "step length"),
     "cadence_spm": MetricSpec(-1, 8.0, 0.3, "cadence"),
     "form_power_w": MetricSpec(+1, 8.0, -1.0, "Stryd form power"),
     "form_power_ratio": MetricSpec(+1, -0.02, 0.0, "Stryd form power / power"),

@@ -75,15 +75,18 @@ _LABELS: dict[str, str] = {
     "gct_symmetry_pct": "Contact time symmetry",
 }
 
+_DEFAULTS = FatigueAnalyzer()
 _GLOSSARY_EXTRA: dict[str, tuple[str, str]] = {
     "form_index": ("every measured form metric's speed- and grade-adjusted value in baseline standard "
-                   "deviations, turned so that higher is worse, averaged", "baseline SD"),
+                   "deviations, turned so that higher is worse (the distance from the baseline for metrics "
+                   "that can move either way, like balance), averaged", "baseline SD"),
     "baseline": ("the runner's own form after the warm-up (minutes 5-15, or the same fractions of a run "
                  "shorter than 45 min): mean ± SD of each metric", ""),
     "onset": ("when form started to drift for the worse (a change point common to the metrics that moved), "
               "with its 95 % interval", "min"),
-    "cue window": ("a stretch of at least 1 min where the form index stayed above its baseline band "
-                   "(mean + 2 SD): a place to cue form", "min"),
+    "cue window": (f"a stretch of at least {_DEFAULTS.cue_min_s / 60:g} min where the form index stayed above "
+                   f"its baseline band (mean + {_DEFAULTS.cue_sd:g} SD, the SD over the running before the onset): "
+                   "a place to cue form", "min"),
     "pace": ("time per kilometre, from the watch's speed", "min/km"),
     "elevation": ("altitude above sea level, from the watch (GPS or barometer)", "m"),
 }
