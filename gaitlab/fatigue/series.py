@@ -29,19 +29,19 @@ class MetricSpec:
     Attributes
     ----------
     worse
-        +1 if larger is worse form, -1 if smaller is worse, 0 if either way
-        (a balance or a symmetry moving away from the runner's own value, or
-        flight time, which fatigue lengthens in the review of Apte et al.
-        2021, Front Physiol 12:646042, and shortens in a 60-min time trial,
-        Gait Posture 2020, PMID 31881479, and in Meyer et al. 2021). Contact
-        time rises and cadence at matched pace falls (Apte 2021; Hunter &
-        Smith 2007, Eur J Appl Physiol 100:653), so step length at matched
-        pace rises. Vertical oscillation's direction is mixed in the
-        literature too, but it counts as worse when it rises (Garmin's
-        guidance; falling vertical stiffness): either way, its wander alone
-        made a false onset in 1 of 12 fresh simulated pelvis runs with wander,
-        and runs whose bounce falls as they tire are still found from the
-        other metrics (``test_fit_runs_without_form_wander_meet_the_issue_target``).
+        +1 if larger is worse form, -1 if smaller is worse, 0 if either way:
+        a balance or a symmetry moving away from the runner's own value, or
+        flight time, which fatigue lengthens in the review of Apte et al. 2021
+        (Front Physiol 12:646042) and shortens in a 60-min time trial (Gait
+        Posture 2020, PMID 31881479) and in Meyer et al. 2021. Contact time
+        rises and cadence at matched pace falls (Apte 2021; Hunter & Smith
+        2007, Eur J Appl Physiol 100:653), so step length at matched pace
+        rises. Vertical oscillation's direction is mixed in the literature
+        too, but it counts as worse only when it rises (Garmin's guidance):
+        taken either way, its wander alone made a false onset in 1 of 12
+        fresh simulated pelvis runs, and runs whose bounce falls are still
+        timed by the other metrics
+        (``test_fit_runs_without_form_wander_meet_the_issue_target``).
     per_mps, per_grade_pct
         Typical change per m/s of speed and per % of grade, the prior of the
         confounder model (running-dynamics literature and Garmin/Stryd

@@ -85,7 +85,8 @@ _GLOSSARY_EXTRA: dict[str, tuple[str, str]] = {
     "onset": ("when form started to drift for the worse (a change point common to the metrics that moved), "
               "with its 95 % interval", "min"),
     "cue window": (f"a stretch of at least {_DEFAULTS.cue_min_s / 60:g} min where the form index stayed above "
-                   f"its baseline band (mean + {_DEFAULTS.cue_sd:g} SD, the SD over the running before the onset): "
+                   f"its baseline band (mean + {_DEFAULTS.cue_sd:g} SD, the SD taken over all the running before the "
+                   "onset when that is larger than the baseline's): "
                    "a place to cue form", "min"),
     "pace": ("time per kilometre, from the watch's speed", "min/km"),
     "elevation": ("altitude above sea level, from the watch (GPS or barometer)", "m"),
