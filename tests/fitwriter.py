@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 from fit_tool.base_type import BaseType
 from fit_tool.developer_field import DeveloperField
 from fit_tool.fit_file_builder import FitFileBuilder
@@ -83,6 +84,34 @@ def write_runscribe_run(path: Path, values: np.ndarray) -> None:
         r.heart_rate = 150
         b.add(r)
     _session(b, len(values) - 1)
+    b.build().to_file(str(path))
+
+
+def write_running_dynamics_run(path: Path, records: pd.DataFrame) -> None:
+    """A Garmin-style run: one record message per row of a
+    :func:`gaitlab.simulate_fit.simulate_fit_run` Garmin record table, in the
+    FIT profile's native running-dynamics fields (cadence in strides/min with
+    its 1/128 fraction, stance time, stance %, balance, oscillation, vertical
+    ratio, step length); a NaN value leaves its field out of that record."""
+    b = FitFileBuilder(auto_define=True)
+    _file_id(b)
+    fields = {"distance": "distance_m", "enhanced_speed": "speed_mps", "enhanced_altitude": "altitude_m",
+              "heart_rate": "heart_rate_bpm", "stance_time": "stance_time_ms", "stance_time_percent": "stance_time_pct",
+              "stance_time_balance": "stance_time_balance_left_pct", "vertical_oscillation": "vertical_oscillation_mm",
+              "vertical_ratio": "vertical_ratio_pct", "step_length": "step_length_mm"}
+    for row in records.itertuples(index=False):
+        r = RecordMessage()
+        r.timestamp = T0_MS + int(round(row.elapsed_s * 1000))
+        for field, col in fields.items():
+            v = getattr(row, col)
+            if np.isfinite(v):
+                setattr(r, field, float(v))
+        if np.isfinite(row.cadence_spm):
+            strides = row.cadence_spm / 2
+            r.cadence = int(strides)
+            r.fractional_cadence = round((strides - int(strides)) * 128) / 128
+        b.add(r)
+    _session(b, float(records["elapsed_s"].iloc[-1]))
     b.build().to_file(str(path))
 
 
