@@ -38,7 +38,7 @@ Physics, in the order computed (internal rate 1000 Hz, then sampled):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
@@ -388,7 +388,7 @@ _CADENCE_PER_MPS = SENSITIVITIES["cadence_spm"][0]
 _GCT_PER_MPS = SENSITIVITIES["stance_time_ms"][0]
 
 
-def _pace_plan(pace: str, t0: float, t_end: float):
+def _pace_plan(pace: str, t0: float, t_end: float) -> Callable[[np.ndarray], np.ndarray]:
     """Speed factor (1 = ``speed_mps``) as a function of time (s): ``"steady"``,
     or ``"intervals"``: 10 min at the base speed, then up to 6 x (3 min at
     +25 %, 2 min at -20 %), then -10 % to the end; changes take 6 s."""
@@ -408,7 +408,7 @@ def _pace_plan(pace: str, t0: float, t_end: float):
     levels.append(0.9)
     knots, levels = np.array(knots), np.array(levels)
 
-    def of(t):
+    def of(t: np.ndarray) -> np.ndarray:
         t = np.asarray(t, float)
         i = np.clip(np.searchsorted(knots, t, side="right") - 1, 0, len(knots) - 1)
         prev = levels[np.maximum(i - 1, 0)]
