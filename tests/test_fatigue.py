@@ -587,6 +587,30 @@ def test_fit_runs_without_fatigue_rarely_get_an_onset():
     assert np.mean(metric_onsets) <= 0.02, f"{np.mean(metric_onsets):.3f} of {len(metric_onsets)}"
 
 
+def _runs_without_wander(seeds: range, change=None) -> list[tuple[float | None, float | None]]:
+    """(true onset, found onset) of fatigued simulated FIT runs without the
+    form's wander, and (None, found onset) of fresh ones (``change`` None):
+    every profile x seed; ``change(fat, seed)`` edits each run's fatigue."""
+    out = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for profile in FIT_PROFILES:
+            for seed in seeds:
+                device = "stryd" if seed % 3 == 0 else "garmin"
+                fat = None
+                if change is not None:
+                    fat = _fit_fatigue(seed, device)
+                    change(fat, seed)
+                sim = simulate_fit_run(3600.0, seed if fat else seed + 500, profile=profile, fatigue=fat,
+                                       device=device, wander=False)
+                out.append((fat["onset_s"] if fat else None, gaitlab.fatigue(sim.run).onset_s))
+    return out
+
+
+def _within_2_min(runs: list[tuple[float | None, float | None]]) -> list[bool]:
+    return [found is not None and abs(found - truth) <= 120 for truth, found in runs]
+
+
 def test_fit_runs_without_form_wander_meet_the_issue_target():
     """The issue's targets where form holds steady but for fatigue (measurement
     noise only, ``wander=False``): >= 90 % of onsets within +-2 min, <= 5 %
@@ -597,20 +621,12 @@ def test_fit_runs_without_form_wander_meet_the_issue_target():
     :data:`~gaitlab.fatigue.series.METRICS`. Measured on these 150 runs: 0.960
     within 2 min (bounce rising 1.000, falling 0.917), median error 0.6 min,
     no false onsets."""
-    hits, false = [], []
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        for profile in FIT_PROFILES:
-            for seed in range(25):
-                device = "stryd" if seed % 3 == 0 else "garmin"
-                fat = _fit_fatigue(seed, device)
-                fat["vertical_oscillation_mm_per_min"] *= -1 if seed % 2 else 1
-                f = gaitlab.fatigue(simulate_fit_run(3600.0, seed, profile=profile, fatigue=fat, device=device,
-                                                     wander=False).run)
-                hits.append(f.onset_s is not None and abs(f.onset_s - fat["onset_s"]) <= 120)
-                f0 = gaitlab.fatigue(simulate_fit_run(3600.0, seed + 500, profile=profile, device=device,
-                                                      wander=False).run)
-                false.append(f0.onset_s is not None)
+
+    def bounce(fat: dict, seed: int) -> None:
+        fat["vertical_oscillation_mm_per_min"] *= -1 if seed % 2 else 1
+
+    hits = _within_2_min(_runs_without_wander(range(25), bounce))
+    false = [found is not None for _, found in _runs_without_wander(range(25))]
     assert np.mean(hits) >= 0.9, f"{np.mean(hits):.3f} of {len(hits)}"
     assert np.mean(false) <= 0.05, f"{np.mean(false):.3f} of {len(false)}"
 
@@ -620,18 +636,13 @@ def test_fit_runs_with_a_late_onset_are_found():
     baseline SDs by the end (without wander). Measured on these 60 runs:
     found 0.983, within 2 min 0.85 (min_joint_stat 80, before session 14:
     0.917 and 0.80; on seeds 10-39: 0.906 and 0.79, against 0.861 and 0.75)."""
-    found, hits = [], []
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        for profile in FIT_PROFILES:
-            for seed in range(10):
-                device = "stryd" if seed % 3 == 0 else "garmin"
-                fat = _fit_fatigue(seed, device)
-                fat["onset_s"] = 2700.0 + (fat["onset_s"] - 1200.0) / 3
-                f = gaitlab.fatigue(simulate_fit_run(3600.0, seed, profile=profile, fatigue=fat, device=device,
-                                                     wander=False).run)
-                found.append(f.onset_s is not None)
-                hits.append(f.onset_s is not None and abs(f.onset_s - fat["onset_s"]) <= 120)
+
+    def late(fat: dict, seed: int) -> None:
+        fat["onset_s"] = 2700.0 + (fat["onset_s"] - 1200.0) / 3
+
+    runs = _runs_without_wander(range(10), late)
+    found = [f is not None for _, f in runs]
+    hits = _within_2_min(runs)
     assert np.mean(found) >= 0.95, f"{np.mean(found):.3f} of {len(found)}"
     assert np.mean(hits) >= 0.8, f"{np.mean(hits):.3f} of {len(hits)}"
 
