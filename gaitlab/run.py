@@ -106,11 +106,12 @@ class Run:
     # ------------------------------------------------------------------ summary
     @property
     def duration_s(self) -> float:
-        """Seconds from the first to the last record, else IMU sample (0 without either)."""
+        """Seconds from the earliest to the latest record time, else IMU sample time
+        (0 without either). Records without a time (in damaged files) are left out."""
         for table in (self.records, self.imu):
             t = table.get("elapsed_s")
-            if t is not None and len(t):
-                return float(t.iloc[-1] - t.iloc[0])
+            if t is not None and t.notna().any():
+                return float(t.max() - t.min())
         return 0.0
 
     @property

@@ -254,7 +254,8 @@ def _km_axis(ax, s: pd.DataFrame) -> None:
     if len(d) < 2 or d[-1] <= 0:
         return
     total_km = d[-1] / 1000
-    step = next(x for x in (1, 2, 5, 10, 20, 50) if total_km / x <= 12)
+    # 1-2-5 steps, at most 12 ticks, however long (an ultra, or distances a damaged file kept)
+    step = next(x for x in (m * 10**k for k in range(16) for m in (1, 2, 5)) if total_km / x <= 12)
     marks = np.arange(step, total_km + 1e-9, step) * 1000
     idx = np.clip(np.searchsorted(d, marks), 0, len(d) - 1)
     sec = ax.secondary_xaxis("top")

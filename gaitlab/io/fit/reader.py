@@ -112,11 +112,121 @@ def decode_fit_bytes(buf: bytes, path: str = "<bytes>") -> tuple[dict[str, list[
     _fix_expanded_speed(messages)
     problems = list(result.problems)
     if problems:
-        kept = len(messages.get("record", []))
         skipped = sum(b - a for seq in result.sequences for a, b in seq.skipped)
+        # Bytes can pass for whole records only where the walk met broken structure;
+        # where the one fault is the CRC, every record is as written but a field may
+        # be damaged (a flipped time byte, zeroed bytes): that field is left out
+        structural = any(seq.skipped or not seq.complete for seq in result.sequences)
+        _drop_time_detours(messages, problems, drop=structural)
+        _drop_distance_spikes(messages, problems, drop=structural)
+        kept = len(messages.get("record", []))
         problems.append(f"kept {kept} record messages, read around {skipped} damaged bytes" if skipped
                         else f"kept {kept} record messages read before the damage")
     return messages, problems
+
+
+#: Record columns that a device fills only on foot (running dynamics, foot pods).
+_ON_FOOT_ONLY = ("stance_time_ms", "stance_time_pct", "vertical_oscillation_mm", "vertical_ratio_pct")
+
+#: A time step this large splits a salvaged file's records into stretches.
+_DETOUR_S = 6 * 3600
+#: Stretches of at least this many records are trusted as the run's time line.
+_TRUSTED_RECORDS = 60
+
+
+def _drop_time_detours(messages: dict[str, list[dict]], problems: list[str], drop: bool = True) -> None:
+    """Drop, from a salvaged file, records read from damaged bytes: short stretches
+    whose times leave the time line and come back (``drop=False``: keep them,
+    without a time).
+
+    Bytes of a damaged stretch can pass the structural checks as records; their
+    timestamps are then random (a real Strava export has three single records
+    64 years ahead of their neighbours, with 11 m/s speeds) and would stretch every
+    time axis to decades. The records are split where time steps more than 6 h;
+    stretches of at least 60 records (or the longest) are the time line. A shorter
+    stretch between two of them is dropped when its times lie more than 6 h
+    outside the gap it sits in. A clock that really jumped, or a new day in a
+    multi-day file, does not come back, and is kept (and warned about later).
+    """
+    recs = messages.get("record")
+    if not recs:
+        return
+    t = np.array([m.get("timestamp") for m in recs], dtype="float64")
+    filled = pd.Series(t).ffill().bfill().to_numpy()
+    seg = np.concatenate([[0], np.cumsum(np.abs(np.diff(filled)) > _DETOUR_S)])
+    n_seg = seg[-1] + 1
+    if n_seg < 3:
+        return
+    first = np.searchsorted(seg, np.arange(n_seg))
+    last = np.append(first[1:] - 1, len(seg) - 1)
+    size = last - first + 1
+    trusted = (size >= _TRUSTED_RECORDS) | (size == size.max())
+    idx = np.arange(n_seg)
+    prev = np.maximum.accumulate(np.where(trusted, idx, -1))  # nearest trusted at or before
+    nxt = np.minimum.accumulate(np.where(trusted, idx, n_seg)[::-1])[::-1]
+    both = (~trusted) & (prev >= 0) & (nxt < n_seg)
+    lo = np.where(both, filled[last[np.clip(prev, 0, None)]] - _DETOUR_S, -np.inf)
+    hi = np.where(both, filled[first[np.clip(nxt, 0, n_seg - 1)]] + _DETOUR_S, np.inf)
+    bad = (t < lo[seg]) | (t > hi[seg])  # NaN times compare False: kept
+    if not bad.any():
+        return
+    worst = float(np.max(np.abs(t[bad] - lo[seg[bad]] - _DETOUR_S)))  # from the time line's last time
+    far = f"{worst / 365.25 / 86400:.0f} years" if worst > 2 * 365.25 * 86400 else f"{worst / 86400:.1f} days"
+    _leave_out(messages, bad, "timestamp", drop, problems,
+               f"read from damaged bytes: times up to {far} off the run's")
+
+
+def _leave_out(messages: dict[str, list[dict]], bad: np.ndarray, field: str, drop: bool,
+               problems: list[str], why: str) -> None:
+    """Drop the records flagged in ``bad``, or (``drop=False``) only their ``field``."""
+    recs = messages["record"]
+    n = int(bad.sum())
+    if drop:
+        messages["record"] = [m for m, b in zip(recs, bad) if not b]
+        problems.append(f"dropped {n} record message(s) {why}")
+    else:
+        for i in np.flatnonzero(bad):
+            recs[i] = {**recs[i], field: None}
+        problems.append(f"left out the {field} of {n} record message(s) {why}")
+
+
+#: A salvaged record's distance this far from its neighbours' median (plus 50 m/s
+#: over their time span, faster than any runner or rider) is damaged.
+_DISTANCE_SPIKE_M = 1000.0
+
+
+def _drop_distance_spikes(messages: dict[str, list[dict]], problems: list[str], drop: bool = True) -> None:
+    """Drop, from a salvaged file, records whose distance is a spike (``drop=False``:
+    keep them, without a distance).
+
+    Damage that begins inside a record which the walk still read whole leaves its
+    timestamp right and its later fields random: on real files, distances of
+    11,773 km and 41,672 km in the middle of 4-10 km runs, with speeds of
+    13-47 m/s. Total distance, splits and every distance axis would follow them.
+    The distance is compared with the median of itself and the two records on
+    either side (cumulative distance moves at most 50 m/s between them); a jump
+    that stays moves the median with it and is kept.
+    """
+    recs = messages.get("record")
+    if not recs:
+        return
+    d = np.array([m.get("distance") for m in recs], dtype="float64")
+    ok = np.flatnonzero(np.isfinite(d))
+    if len(ok) < 3:
+        return
+    dv = d[ok]
+    t = pd.Series([recs[i].get("timestamp") for i in ok], dtype="float64").ffill().bfill().fillna(0.0).to_numpy()
+    med = pd.Series(dv).rolling(5, center=True, min_periods=1).median().to_numpy()
+    n = len(ok)
+    span = t[np.minimum(np.arange(n) + 2, n - 1)] - t[np.maximum(np.arange(n) - 2, 0)]
+    off = np.abs(dv - med)
+    spike = off > _DISTANCE_SPIKE_M + 50.0 * np.abs(span)
+    if not spike.any():
+        return
+    bad = np.zeros(len(recs), bool)
+    bad[ok[spike]] = True
+    _leave_out(messages, bad, "distance", drop, problems,
+               f"with damaged values: distances up to {off[spike].max() / 1000:,.0f} km off their neighbours'")
 
 
 def _parse(buf: bytes) -> dict[str, list[dict]]:
@@ -431,8 +541,15 @@ def messages_to_run(messages: dict[str, list[dict]], path: Path | None, problems
     elif len(records):
         activity = records.get("activity_type")
         guess = sport_msg.get("sport") or (
-            activity.mode().iloc[0] if activity is not None and activity.notna().any() else "unknown"
+            activity.mode().iloc[0] if activity is not None and activity.notna().any() else None
         )
+        why = ""
+        if guess is None:
+            # a watch that died mid-run wrote neither session nor sport; ground contact
+            # and bounce are measured only on foot, and cadence must then count steps
+            on_foot = [c for c in _ON_FOOT_ONLY if c in records and records[c].notna().any()]
+            guess = "running" if on_foot else "unknown"
+            why = f" (its records have {', '.join(on_foot)})" if on_foot else ""
         ts = records.get("timestamp")
         sessions = pd.DataFrame(
             {
@@ -443,7 +560,7 @@ def messages_to_run(messages: dict[str, list[dict]], path: Path | None, problems
             }
         )
         warns.append(
-            f"no session message (file cut short?); one session of sport {guess!r} "
+            f"no session message (file cut short?); one session of sport {guess!r}{why} "
             "was made from the records"
         )
     if "sport" not in sessions and len(sessions):
