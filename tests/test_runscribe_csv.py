@@ -105,3 +105,26 @@ def test_cut_file_gives_its_strides_and_an_empty_one_a_clear_error(csv_path, tmp
     assert proc.returncode == 2, proc.stderr
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and empty.name in lines[0] and "no stride" in lines[0], proc.stderr
+
+
+def test_random_bytes_spoil_their_strides_not_the_file(csv_path, tmp_path):
+    """300 random bytes a third into the file made it unreadable before session
+    15 ("Expected 20 fields in line 1974", exit 2). Now the damaged lines are
+    left out with a warning and every other stride reads as the file has it."""
+    data = bytearray(csv_path.read_bytes())
+    at = len(data) // 3
+    data[at : at + 300] = np.random.default_rng(2).integers(128, 256, 300, dtype=np.uint8).tobytes()
+    p = tmp_path / "damaged_right.csv"
+    p.write_bytes(bytes(data))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        run = gaitlab.read(p)
+    raw = _raw(csv_path)
+    rec = run.records
+    lines_hit = 300 / (len(data) / len(raw)) + 2
+    assert len(raw) - lines_hit <= len(rec) < len(raw), len(rec)
+    assert any("unreadable row" in w or "without a time" in w for w in run.warnings), run.warnings
+    kept = raw[raw["time (s)"].isin(pd.to_numeric(rec["elapsed_s"] + raw["time (s)"].iloc[0]).round(3))]
+    assert len(kept) == len(rec)
+    np.testing.assert_allclose(rec["runscribe_impact_right_g"], kept["impact_gs"])
+    np.testing.assert_allclose(rec["runscribe_contact_time_right_ms"], kept["contact_time (ms)"])

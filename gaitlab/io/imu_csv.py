@@ -356,6 +356,7 @@ def _read_table(src: _Source, warns: list[str]) -> tuple[pd.DataFrame, _Layout]:
     if df is None:
         kw = dict(sep=r"\s+" if layout.sep == " " else layout.sep, header=0 if has_header else None,
                   decimal=layout.decimal, skip_blank_lines=True, on_bad_lines="skip",
+                  encoding_errors="replace",  # damaged bytes spoil their cells, not the file
                   engine="c" if layout.sep != " " else "python")
         try:
             df = pd.read_csv(io.BytesIO(body), **kw)
@@ -602,6 +603,13 @@ def _to_canonical(q: str, v: np.ndarray, unit: str | None, src: str, headers: li
     return v
 
 
+#: Beyond these no body-worn sensor measures (accelerometers top out at +-200 g,
+#: gyroscopes at +-4000 deg/s, magnetometers at ~+-5000 uT): such a value is a
+#: damaged cell. Canonical units (frames.py).
+_PHYSICAL_MAX = {"acc": 2000.0, "lin": 2000.0, "grav": 2000.0, "gyr": 20000.0, "mag": 10000.0}
+_CANONICAL_UNIT = {"acc": "m/s^2", "lin": "m/s^2", "grav": "m/s^2", "gyr": "deg/s", "mag": "uT"}
+
+
 # ----------------------------------------------------------------------------- one table
 def _hint(name: str) -> str | None:
     """Quantity a file holds, from its name (per-sensor exports)."""
@@ -694,7 +702,14 @@ def _stream(src: _Source, columns: dict[str, str] | None, rate_hz: float | None,
         return []  # nothing inertial here
     t_ns, t_s = _time_of(df, times, samples, layout, rate_hz, src.name, warns)
     time_ok = (t_ns != _NAT) if t_ns is not None else np.isfinite(t_s)
-    finite = {q: np.isfinite(vals).all(axis=1) for q, (vals, _u, _c) in blocks.items()}
+    conv = {q: _to_canonical(q, vals, unit, src.name, cols, warns) for q, (vals, unit, cols) in blocks.items()}
+    for q, v in conv.items():
+        wild = (np.abs(v) > _PHYSICAL_MAX[q]).any(axis=1)  # damaged cells, not motion
+        if wild.any():
+            v[wild] = np.nan
+            warns.append(f"{src.name}: {int(wild.sum())} {q} sample(s) beyond any sensor's range "
+                         f"(over {_PHYSICAL_MAX[q]:g} {_CANONICAL_UNIT[q]}) read as missing")
+    finite = {q: np.isfinite(v).all(axis=1) for q, v in conv.items()}
     usable = time_ok & np.logical_or.reduce(list(finite.values()))
     dropped = int((~usable).sum())
     if dropped:
@@ -713,8 +728,7 @@ def _stream(src: _Source, columns: dict[str, str] | None, rate_hz: float | None,
         else:
             st.t_s = t_s[keep]
         for q in group:
-            vals, unit, cols = blocks[q]
-            st.q[q] = _to_canonical(q, vals[keep], unit, src.name, cols, warns)
+            st.q[q] = conv[q][keep]
         if sensor_logger and hint == "acc" and "acc" in st.q and "total" not in src.name.lower():
             # Sensor Logger's Accelerometer.csv is acceleration without gravity (UNITS.md):
             # its mean vector is ~0, where one with gravity averages to ~9.81 m/s^2

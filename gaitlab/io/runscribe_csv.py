@@ -116,10 +116,16 @@ def read_runscribe_csv(path: str | PathLike[str]) -> Run:
     p = Path(path)
     name = str(path)
     warns: list[str] = []
+    raw = _raw(p, name, warns)
     try:
-        df = pd.read_csv(io.BytesIO(_raw(p, name, warns)), skipinitialspace=True, index_col=False)
+        # damaged bytes spoil their rows (skipped, counted below), not the file
+        df = pd.read_csv(io.BytesIO(raw), skipinitialspace=True, index_col=False, on_bad_lines="skip",
+                         encoding_errors="replace")
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
         raise FileFormatError(name, f"not a readable RunScribe CSV ({str(exc).splitlines()[0]})") from None
+    skipped = sum(1 for ln in raw.split(b"\n") if ln.strip()) - 1 - len(df)
+    if skipped > 0:
+        warns.append(f"{name}: dropped {skipped} unreadable row{'s' if skipped != 1 else ''} (wrong number of fields)")
     df.columns = [str(c).strip() for c in df.columns]
     if "time (s)" not in df:
         raise FileFormatError(name, "RunScribe CSV without its 'time (s)' column")
