@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from gaitlab import simulate
-from helpers import REAL, need_real
+from helpers import REAL, fitparse_records, need_real
 from helpers import run_gaitlab as _gaitlab
 
 
@@ -54,6 +54,31 @@ def test_analyze_fit_without_imu_or_running_dynamics_is_a_clear_error():
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and path.name in lines[0] and "IMU" in lines[0] and "running-dynamics" in lines[0]
     assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize(
+    "name,expect",
+    [("fit-other/gc-suunto-run-hrv.fit", "records left out as standing or walking"),
+     ("fitparse-tests/garmin-fenix-5-run.fit", "too short for a fatigue analysis (0.9 min; need 10)")],
+    ids=["walk-filed-as-run", "57-s-run"],
+)
+def test_analyze_fit_says_why_there_is_no_fatigue_analysis(name, expect):
+    """A "run" whose records are a walk (1.7 m/s, 110 steps/min) and a 57-s run
+    both said "no form metrics over time" before session 15, though both have
+    cadence (and the 57-s run all of Garmin's running dynamics)."""
+    need_real()
+    path = REAL / name
+    proc = _gaitlab("analyze", str(path))
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and path.name in lines[0] and expect in lines[0], lines
+    if "walk" in expect:
+        fp, _ = fitparse_records(path)
+        # fitparse's cadence of a foot sport counts strides: 2x is steps/min; a record
+        # without speed or cadence is not known to be walking
+        sp, cad = [r.get("speed") for r in fp], [r.get("cadence") for r in fp]
+        walking = sum(1 for v, c in zip(sp, cad) if (v is not None and v < 1.0) or (c is not None and 2 * c < 120))
+        assert f"{walking} of {len(fp)} records" in lines[0], (walking, len(fp), lines[0])
 
 
 def test_analyze_two_sensors_under_one_header_is_a_clear_error():

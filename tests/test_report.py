@@ -337,6 +337,24 @@ def test_what_could_not_be_computed_says_why(pages, sims):
     assert pages["short"].sections["fatigue"]["data-onset-s"] == ""
 
 
+def test_a_walk_filed_as_a_run_says_so(tmp_path):
+    """A Suunto "run" whose records are a walk (1.7 m/s, 110 steps/min): before
+    session 15 the report said "the file has no speed records" (and none of
+    altitude), though it has both; the running series is what was empty."""
+    need_real()
+    path = REAL / "fit-other" / "gc-suunto-run-hrv.fit"
+    fp, _ = fitparse_records(path)
+    assert sum(r.get("speed") is not None for r in fp) > 1000 and sum(r.get("altitude") is not None
+                                                                   or r.get("enhanced_altitude") is not None
+                                                                   for r in fp) > 1000
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        missing = dict(build_report(path).not_computed)
+    assert "standing and walking are left out" in missing["Pace"], missing
+    assert "standing and walking are left out" in missing["Elevation"], missing
+    assert "records left out as standing or walking" in missing["Fatigue onset, baseline and cue windows"]
+
+
 def test_header_placement_and_quality(pages):
     stryd = pages["stryd"].text("summary")
     assert "2017-01-17 17:06:47 UTC" in stryd

@@ -273,12 +273,15 @@ class FatigueAnalyzer:
     def analyze(self, series: FormSeries, source_name: str | None = None) -> Fatigue:
         """Fatigue of one binned run."""
         bins = series.bins
-        if bins.empty or not series.metrics:
-            raise AnalysisError(source_name, "no form metrics over time to analyse for fatigue")
-        t = bins["t_s"].to_numpy(float)
         duration = series.duration_s
-        if duration < 10 * 60:
+        if not bins.empty and duration < 10 * 60:
             raise AnalysisError(source_name, f"too short for a fatigue analysis ({duration / 60:.1f} min; need 10)")
+        if bins.empty or not series.metrics:
+            # say why when it is that the records were walking (a walk filed as a run)
+            walked = [n for n in series.notes if "standing or walking" in n]
+            raise AnalysisError(source_name, "no form metrics over time to analyse for fatigue"
+                                + (f": {walked[0]}" if walked else ""))
+        t = bins["t_s"].to_numpy(float)
         b_lo, b_hi = self.baseline_window(duration)
         in_base = (t >= b_lo) & (t <= b_hi)
         speed = bins["speed_mps"].to_numpy(float)
@@ -364,7 +367,9 @@ class FatigueAnalyzer:
         # nonlinearity in pace: they stay in the table, not in the index
         have = set(z_cols) | ({"speed_mps"} if has_speed else set())
         primary = [m for m in z_cols if not (m in _DERIVED and set(_DERIVED[m]) <= have)]
-        index = np.nanmean(np.column_stack([z_cols[m] for m in primary]), axis=1)
+        z_all = np.column_stack([z_cols[m] for m in primary])
+        n_z = np.isfinite(z_all).sum(axis=1)  # a mean over no metric is NaN, without numpy's warning
+        index = np.where(n_z > 0, np.nansum(z_all, axis=1) / np.maximum(n_z, 1), np.nan)
         out["form_index"] = index
         base_idx = index[in_base & np.isfinite(index)]
         i_sd = float(np.std(base_idx, ddof=1)) if len(base_idx) > 2 else 1.0

@@ -226,7 +226,8 @@ def _fit_samples(run: Run) -> tuple[pd.DataFrame, list[str]]:
     if "cadence_spm" in out:
         moving &= ~(out["cadence_spm"] < 120).to_numpy()
     if (~moving).any():
-        notes.append(f"{int((~moving).sum())} records of standing or walking left out")
+        notes.append(f"{int((~moving).sum())} of {len(out)} records left out as standing or walking "
+                     "(under 1 m/s or 120 steps/min)")
     return out[moving].reset_index(drop=True), notes
 
 

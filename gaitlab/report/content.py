@@ -519,10 +519,16 @@ def _context_missing(run: Run, kind: str, series: pd.DataFrame, missing: list[tu
         missing.append(("Pace and elevation", "this IMU recording has no GPS (no speed, distance or altitude); "
                                               "form is compared raw, not at matched pace"))
         return
+    # the series holds the running only: a file can have speed where no record was running
+    def in_file(*cols: str) -> bool:
+        return any(c in run.records and run.records[c].notna().any() for c in cols)
+
+    walked = "no running records to plot it over (standing and walking are left out)"
     if not has_speed:
-        missing.append(("Pace", "the file has no speed records"))
+        missing.append(("Pace", walked if in_file("speed_mps") else "the file has no speed records"))
     if not has_alt:
-        missing.append(("Elevation", "the file has no altitude records (no GPS or barometer)"))
+        missing.append(("Elevation", walked if in_file("altitude_m", "enhanced_altitude_m")
+                        else "the file has no altitude records (no GPS or barometer)"))
 
 
 def _samples(run: Run, analysis: Analysis | None, kind: str) -> pd.DataFrame:
