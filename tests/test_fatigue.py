@@ -172,6 +172,36 @@ def test_form_endurance_over_runs_on_a_calendar():
     assert fe.trend["direction"] == "later" and fe.trend["held_min_per_30_days"] > 0
 
 
+def test_form_endurance_counts_a_run_given_twice_once_and_leaves_undated_runs_off_the_calendar():
+    """Four real Stryd runs. Given a fifth time (one of them again), the run was
+    counted twice before session 15; and a run without a date put the trend on
+    "days" that were positions in the list (a slope of -349 min per 30 days
+    from three runs). Now the copy is listed with why, and left out; an undated
+    run is left off the calendar, and the slope is that of the dated runs."""
+    need_real()
+    paths = [REAL / "fit-running-dynamics" / "gc-fr920xt-run-rd-stryd.fit",
+             REAL / "fit-stryd" / "gc-stryd-recorded-run-hrv.fit",
+             REAL / "fit-stryd" / "sl-fr945-run-stryd.fit",
+             REAL / "fit-stryd" / "gc-vivoactivehr-run-stryd.fit"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        four = gaitlab.form_endurance(paths)
+        again = gaitlab.form_endurance([*paths, paths[0]])
+        runs = [gaitlab.read(p) for p in paths]
+        three = gaitlab.form_endurance(runs[1:])
+        undated = gaitlab.form_endurance([dataclasses.replace(runs[0], start_time=None), *runs[1:]])
+    assert four.trend["runs"] == 4 and four.trend["basis"] == "calendar"
+    assert again.trend == four.trend
+    said = again.runs["error"].dropna().tolist()
+    assert len(again.runs) == 5 and len(said) == 1 and said[0].startswith(f"the same run as {paths[0].name}")
+    # the slope, by hand: least squares of held minutes on months since the first dated run
+    t = three.runs
+    months = (t["start_time"] - t["start_time"].min()).dt.total_seconds() / 86400 / 30
+    assert three.trend["held_min_per_30_days"] == pytest.approx(np.polyfit(months, t["held_min"], 1)[0])
+    expect = {**three.trend, "undated": 1}
+    assert undated.trend == expect, undated.trend
+
+
 @lru_cache(maxsize=None)
 def _real_rd_files() -> tuple:
     """(path, running part) of every distinct real FIT file in ``../shared`` with

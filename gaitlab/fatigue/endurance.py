@@ -35,11 +35,17 @@ class FormEndurance:
         (True when form held to the end: the true endurance is at least
         ``held_min``), ``first_metrics`` (what moved first), ``error`` (why a
         run could not be analysed).
+        A run given twice (the same start time and length, say a ``.fit`` and
+        its ``.fit.gz``) is listed again with that in ``error``, and counted once.
     trend
         ``held_min_per_30_days`` (least-squares slope over the calendar),
         ``onset_share_first``/``onset_share_last`` (share of the runs in the
-        first and last third that broke down), ``runs`` (analysed), and
+        first and last third that broke down), ``runs`` (in the trend), and
         ``direction`` ("later", "earlier", "no clear change", "too few runs").
+        ``basis`` says what the slope is over: "calendar" (the dated runs;
+        ``undated`` counts those left out), or "order given" when no run has a
+        date (then ``held_min_per_run`` is the slope and ``held_min_per_30_days``
+        is None).
     """
 
     runs: pd.DataFrame
@@ -94,6 +100,13 @@ def form_endurance(runs: Iterable[Run | Analysis | str | PathLike[str]], analyze
     cols = ["run", "start_time", "duration_min", "distance_km", "onset_min", "onset_km", "onset_lo_min",
             "onset_hi_min", "held_min", "held_km", "censored", "first_metrics", "error"]
     table = pd.DataFrame(rows, columns=cols)
+    # the same run given twice would weigh double in the trend
+    dated = table["error"].isna() & table["start_time"].notna()
+    key = table["start_time"].astype(str) + "|" + table["duration_min"].round(1).astype(str)
+    again = dated & key.where(dated).duplicated()
+    for i in np.flatnonzero(again):
+        first = table["run"][dated & (key == key[i])].iloc[0]
+        table.loc[i, "error"] = f"the same run as {first} (same start time and length): counted once"
     if table["start_time"].notna().any():
         table = table.sort_values("start_time", kind="stable", na_position="last").reset_index(drop=True)
     return FormEndurance(table, _trend(table))
@@ -101,26 +114,31 @@ def form_endurance(runs: Iterable[Run | Analysis | str | PathLike[str]], analyze
 
 def _trend(table: pd.DataFrame) -> dict:
     ok = table[table["error"].isna() & table["held_min"].notna()]
-    out = {"runs": int(len(ok)), "held_min_per_30_days": None, "onset_share_first": None, "onset_share_last": None,
+    dated = ok["start_time"].notna()
+    # a slope over the calendar from the dated runs; by the order given only when none has a date
+    use = ok[dated] if dated.any() else ok
+    out = {"runs": int(len(use)), "basis": "calendar" if dated.any() else "order given",
+           "undated": int((~dated).sum()) if dated.any() else 0, "held_min_per_30_days": None,
+           "held_min_per_run": None, "onset_share_first": None, "onset_share_last": None,
            "direction": "too few runs"}
-    if len(ok) < 3:
+    if len(use) < 3:
         return out
-    if ok["start_time"].notna().all():
-        days = (ok["start_time"] - ok["start_time"].min()).dt.total_seconds().to_numpy() / 86400
+    if dated.any():
+        x = (use["start_time"] - use["start_time"].min()).dt.total_seconds().to_numpy() / 86400 / 30
     else:
-        days = np.arange(len(ok), dtype=float)  # in the order given
-    y = ok["held_min"].to_numpy(float)
-    if np.ptp(days) > 0:
-        slope = float(np.polyfit(days, y, 1)[0] * 30)
-        out["held_min_per_30_days"] = slope
-    third = max(1, len(ok) // 3)
-    broke = ~ok["censored"].to_numpy(bool)
+        x = np.arange(len(use), dtype=float)
+    y = use["held_min"].to_numpy(float)
+    slope_key = "held_min_per_30_days" if dated.any() else "held_min_per_run"
+    if np.ptp(x) > 0:
+        out[slope_key] = float(np.polyfit(x, y, 1)[0])
+    third = max(1, len(use) // 3)
+    broke = ~use["censored"].to_numpy(bool)
     out["onset_share_first"] = float(broke[:third].mean())
     out["onset_share_last"] = float(broke[-third:].mean())
     # "later" needs the slope to be clear of the run-to-run scatter
-    if out["held_min_per_30_days"] is not None:
-        resid = y - np.polyval(np.polyfit(days, y, 1), days)
-        se = np.std(resid, ddof=2) / np.sqrt(np.sum((days - days.mean()) ** 2)) * 30 if len(y) > 2 else np.inf
-        s = out["held_min_per_30_days"]
+    if out[slope_key] is not None:
+        resid = y - np.polyval(np.polyfit(x, y, 1), x)
+        se = np.std(resid, ddof=2) / np.sqrt(np.sum((x - x.mean()) ** 2))
+        s = out[slope_key]
         out["direction"] = "later" if s > 2 * se else "earlier" if s < -2 * se else "no clear change"
     return out
