@@ -20,7 +20,7 @@ from .errors import AnalysisError, GaitlabError
 from .fatigue import Fatigue, fatigue, headline
 from .io import read
 from .metrics import Analysis, analyze_if_imu
-from .report.output import write_atomic
+from .report.output import check_output, write_atomic
 from .run import Run
 
 EXIT_BAD_INPUT = 2
@@ -137,6 +137,10 @@ def analyze(file: Path, json_out: Path | None, steps_csv: Path | None, rate_hz: 
     """Form of every step and when it broke down, in FILE: a pelvis IMU recording (a CSV file,
     a folder or zip of a phone app's CSV export, a FIT file with IMU messages), or a FIT file
     with running dynamics (fatigue analysis of its records)."""
+    if json_out:
+        check_output(json_out, [file], "JSON file")
+    if steps_csv:
+        check_output(steps_csv, [file], "steps CSV", data_name_ok=True)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # they are part of the printed summary
         run = read(file, rate_hz=rate_hz)

@@ -462,6 +462,27 @@ def test_bad_inputs_are_one_line_and_exit_2(tmp_path):
     assert proc.returncode == 2 and proc.stderr.startswith(f"gaitlab: {missing}: ")
 
 
+def test_an_output_never_replaces_the_input(tmp_path):
+    """`gaitlab report run.fit -o run.fit` (a slip for run.html) replaced the run
+    with its report before session 15, and `analyze run.fit --json run.fit` the
+    same. Now each is one line and exit 2, the run untouched; nor is a report
+    written under another run data name."""
+    run = tmp_path / "stryd-run.fit"
+    run.write_bytes((DATA / "stryd-run.fit").read_bytes())
+    before = hashlib.sha256(run.read_bytes()).hexdigest()
+    for args in (["report", str(run), "-o", str(run), "-q"], ["analyze", str(run), "--json", str(run)],
+                 ["analyze", str(run), "--steps-csv", str(run)]):
+        proc = _gaitlab(*args, cwd=tmp_path)
+        assert proc.returncode == 2 and proc.stderr.count("\n") == 1, proc.stderr
+        assert proc.stderr.startswith(f"gaitlab: {run}: is the input"), proc.stderr
+    proc = _gaitlab("report", str(run), "-o", str(tmp_path / "other.fit"), "-q", cwd=tmp_path)
+    assert proc.returncode == 2 and "name of run data (.fit)" in proc.stderr, proc.stderr
+    with pytest.raises(gaitlab.GaitlabError, match="is the input"):
+        gaitlab.report.write_report(run, run)
+    assert hashlib.sha256(run.read_bytes()).hexdigest() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["stryd-run.fit"]
+
+
 def test_a_non_running_file_is_refused(tmp_path):
     need_real()
     bike = REAL / "fitparse-tests" / "garmin-edge-500-activity.fit"

@@ -23,7 +23,7 @@ from ..run import Run
 from .content import SECTIONS, Report, build_report
 from .figures import build_figures
 from .html import render_html
-from .output import write_atomic
+from .output import check_output, write_atomic
 
 __all__ = ["Report", "SECTIONS", "build_report", "write_report", "render_html", "build_figures"]
 
@@ -58,12 +58,17 @@ def write_report(
     list of Path
         The files written, HTML first.
     """
+    html_path = Path(path)
+    source = (obj if isinstance(obj, (str, PathLike)) else obj.path if isinstance(obj, Run)
+              else obj.run.path if isinstance(obj, Analysis) else None)
+    check_output(html_path, [source], "report")
+    if pdf:
+        check_output(html_path.with_suffix(".pdf"), [source], "report")
     tick = progress or (lambda stage: None)
     report = obj if isinstance(obj, Report) else build_report(obj, rate_hz=rate_hz, progress=tick)
     tick("figures")
     figures = build_figures(report)
     tick("write")
-    html_path = Path(path)
     out = [html_path]
     text = render_html(report, figures)
     if pdf:

@@ -4,11 +4,40 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from ..errors import GaitlabError
 
-__all__ = ["write_atomic"]
+__all__ = ["write_atomic", "check_output"]
+
+#: Names of the files gaitlab reads: an output written there would pass for run data.
+_DATA_SUFFIXES = (".fit", ".fit.gz", ".csv", ".csv.gz", ".zip", ".gz")
+
+
+def check_output(path: str | os.PathLike[str], inputs: Iterable[str | os.PathLike[str] | None], what: str,
+                 data_name_ok: bool = False) -> None:
+    """Refuse an output path that is one of the inputs (a typo such as
+    ``-o run.fit`` replaced the run with its report), or, unless ``data_name_ok``,
+    a name of run data (``.fit``, ``.csv``...).
+
+    Raises
+    ------
+    gaitlab.GaitlabError
+        Naming the path and the problem.
+    """
+    path = Path(path)
+    for src in inputs:
+        try:
+            same = src is not None and path.exists() and path.samefile(src)
+        except OSError:
+            same = False
+        if same:
+            raise GaitlabError(path, f"is the input: writing the {what} there would replace it (give another path)")
+    low = path.name.lower()
+    if not data_name_ok and low.endswith(_DATA_SUFFIXES):
+        suffix = next(x for x in _DATA_SUFFIXES if low.endswith(x))
+        raise GaitlabError(path, f"a {what} would take the name of run data ({suffix}); give another name")
 
 
 def write_atomic(path: Path, data: bytes | str) -> None:
