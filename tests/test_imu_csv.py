@@ -657,3 +657,22 @@ def _analyses_like_the_intact_file(run, imu, tmp_path):
         got, whole = gaitlab.analyze(run).steps, gaitlab.analyze(_read(p)).steps
     assert len(got) == len(whole)
     assert np.nanmax(np.abs(got["pelvic_drop_deg"] - whole["pelvic_drop_deg"])) < 0.05
+
+
+@pytest.mark.parametrize("bits,unit,offset", [(16, 1e-3, 2**16 - 20_000), (32, 1e-6, 2**32 - 20_000_000)],
+                         ids=["16-bit-ms", "32-bit-us"])
+def test_a_time_counter_that_wraps_is_unwrapped(imu, tmp_path, bits, unit, offset):
+    """Loggers write a counter as time, and counters wrap: a 16-bit millisecond
+    count every 65.5 s, Arduino's 32-bit micros() every 71.6 min. Before session
+    15 the samples were sorted by time, interleaving the stretches between wraps
+    (a 300-s run came out at 500 Hz with 162 of its 842 steps). Now the wraps are
+    undone with a warning, and the samples are the written ones."""
+    rows = imu[["elapsed_s", *ACC, *GYR]].copy()
+    count = (np.rint(rows["elapsed_s"].to_numpy() / unit).astype(np.int64) + offset) % 2**bits
+    rows.insert(0, "time_ms" if unit == 1e-3 else "time_us", count)
+    p = tmp_path / "wrapped.csv"
+    rows.drop(columns="elapsed_s").to_csv(p, index=False)
+    run = _read(p)
+    _check(run, imu)
+    wraps = int((np.diff(count) < 0).sum())
+    assert wraps >= 1 and any(f"wrapped {wraps} time" in w and f"{bits}-bit" in w for w in run.warnings), run.warnings

@@ -55,6 +55,37 @@ def estimate_rate(t_s: np.ndarray) -> float | None:
     return float(f"{1.0 / mean:.6g}")
 
 
+#: Counters that loggers write as time and that wrap: (seconds per count, name),
+#: 16 to 32 bits. Arduino's micros() wraps after 71.6 min, a 16-bit ms count
+#: after 65.5 s; wraps more often than every 10 s are not told apart from jitter.
+_COUNTER_UNITS = ((1e-6, "us"), (1e-5, "10 us"), (1e-4, "100 us"), (1e-3, "ms"), (1 / 1024, "1/1024 s"),
+                  (1 / 32768, "1/32768 s"))
+_WRAPS = sorted((unit * 2.0**bits, bits, name) for unit, name in _COUNTER_UNITS for bits in range(16, 33)
+                if unit * 2.0**bits >= 10.0)
+
+
+def _unwrap_counter(t: np.ndarray, problems: list[str], label: str) -> np.ndarray:
+    """Times of a counter that wrapped (every backward step the modulus of one
+    counter, to within two sample steps), made to run on; else ``t`` as given."""
+    d = np.diff(t)
+    back = np.flatnonzero(d < 0)
+    pos = d[d > 0]
+    if not len(back) or not len(pos):
+        return t
+    med = float(np.median(pos))
+    need = med - d[back]  # the modulus that makes each backward step an ordinary one
+    mods = np.array([m for m, _b, _n in _WRAPS])
+    j = np.abs(need[:, None] - mods[None, :]).argmin(axis=1)
+    if len(set(j.tolist())) != 1 or np.any(np.abs(need - mods[j]) > max(2 * med, 2e-3)) or mods[j[0]] < 100 * med:
+        return t  # not (only) wraps of one counter: sorted by time as before
+    m, bits, name = _WRAPS[int(j[0])]
+    add = np.zeros(len(t))
+    add[back + 1] = m
+    problems.append(f"{label}the time counter wrapped {len(back)} time{'s' if len(back) != 1 else ''} "
+                    f"(a {bits}-bit count of {name}: every {m:.6g} s); its times were unwrapped")
+    return t + np.cumsum(add)
+
+
 def _prepare(t_s: np.ndarray, values: Mapping[str, np.ndarray], problems: list[str], label: str):
     """Finite, strictly increasing times and the matching value rows."""
     t = np.asarray(t_s, dtype=float)
@@ -68,6 +99,7 @@ def _prepare(t_s: np.ndarray, values: Mapping[str, np.ndarray], problems: list[s
         t = t[~bad]
         cols = {k: v[~bad] for k, v in cols.items()}
     if len(t) > 1:
+        t = _unwrap_counter(t, problems, label)
         d = np.diff(t)
         back = int((d < 0).sum())
         if back:
