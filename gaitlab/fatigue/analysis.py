@@ -488,6 +488,8 @@ def fatigue(obj: Analysis | Run | str | PathLike[str], analyzer: FatigueAnalyzer
     """
     if isinstance(obj, (str, PathLike)):
         obj = read(obj)
+    if not isinstance(obj, (Run, Analysis)):
+        raise TypeError(f"gaitlab.fatigue takes an Analysis, a Run or a path, not {type(obj).__name__}")
     if isinstance(obj, Run):
         try:
             obj = obj.running()  # the run of a multisport file

@@ -64,16 +64,31 @@ def _load(item, analyzer: FatigueAnalyzer) -> tuple[str, pd.Timestamp | None, ob
     return name, run.start_time, fatigue(item, analyzer)
 
 
-def form_endurance(runs: Iterable[Run | Analysis | str | PathLike[str]], analyzer: FatigueAnalyzer = FatigueAnalyzer()) -> FormEndurance:
+#: What a folder given to :func:`form_endurance` holds as runs.
+_RUN_SUFFIXES = (".fit", ".fit.gz", ".csv", ".csv.gz", ".zip")
+
+
+def form_endurance(
+    runs: Iterable[Run | Analysis | str | PathLike[str]] | str | PathLike[str],
+    analyzer: FatigueAnalyzer = FatigueAnalyzer(),
+) -> FormEndurance:
     """Minutes and km of running before form broke down, run by run, and their trend.
 
     Parameters
     ----------
     runs
-        Paths, :class:`~gaitlab.run.Run` or :class:`~gaitlab.metrics.Analysis` objects.
+        Paths, :class:`~gaitlab.run.Run` or :class:`~gaitlab.metrics.Analysis`
+        objects; or one folder, whose FIT and CSV files (``.fit``, ``.fit.gz``,
+        ``.csv``, ``.csv.gz``, ``.zip``) are the runs.
     analyzer
         Fatigue analysis parameters, the same for every run.
     """
+    if isinstance(runs, (str, PathLike)):  # not a string's characters
+        folder = Path(runs)
+        runs = (sorted(p for p in folder.iterdir() if p.is_file() and p.name.lower().endswith(_RUN_SUFFIXES))
+                if folder.is_dir() else [runs])
+    elif isinstance(runs, (Run, Analysis)):
+        runs = [runs]
     rows = []
     for item in runs:
         try:

@@ -44,6 +44,10 @@ def read(
     gaitlab.errors.GaitlabError
         With the file name and the problem when it cannot be read.
     """
+    if not isinstance(path, (str, PathLike)):
+        raise TypeError(f"gaitlab.read takes a path (str or os.PathLike), not {type(path).__name__}")
+    if not str(path).strip():
+        raise FileFormatError(repr(str(path)), "an empty path names no file")  # Path("") is the current folder
     p = Path(path)
     if not p.exists():
         raise FileFormatError(str(path), "no such file")

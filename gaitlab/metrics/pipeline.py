@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field
+from os import PathLike
 from typing import Any
 
 import numpy as np
@@ -26,6 +27,7 @@ import pandas as pd
 
 from ..errors import AnalysisError, AnalysisWarning, GaitlabError
 from ..frames import STANDARD_GRAVITY_MPS2
+from ..io import read
 from ..run import Run
 from ..signals.angles import centripetal_obliquity, level_acceleration, pelvis_angles
 from ..signals.events import SideClassifier, StepDetector, step_frequency_hz
@@ -164,7 +166,7 @@ def analyze_if_imu(run: Run, what: str = "analyse") -> Analysis | None:
 
 
 def analyze(
-    run: Run,
+    run: Run | str | PathLike[str],
     *,
     orientation: FusionOrientation = FusionOrientation(),
     mounting: MountingEstimator | Mounting = MountingEstimator(),
@@ -180,7 +182,7 @@ def analyze(
     ----------
     run
         A recording with ``run.imu`` (a CSV import, a FIT file with raw IMU
-        messages, or ``gaitlab.simulate``).
+        messages, or ``gaitlab.simulate``), or a path to read.
     orientation, mounting, standing, steps, sides
         The stage algorithms; pass a :class:`~gaitlab.signals.mounting.Mounting`
         to impose a known mounting instead of estimating it.
@@ -202,10 +204,16 @@ def analyze(
         that does not look like a pelvis while running, or a mounting that
         cannot be told.
     """
+    if isinstance(run, (str, PathLike)):
+        run = read(run)
+    if not isinstance(run, Run):
+        raise TypeError(f"gaitlab.analyze takes a Run or a path, not {type(run).__name__}")
     src = str(run.path) if run.path else None
     imu, rate = run.imu, run.imu_rate_hz
     if imu is None or imu.empty or not all(c in imu for c in ACC):
-        raise AnalysisError(src, "no accelerometer data to analyse (per-step pelvis metrics need a pelvis-worn IMU)")
+        raise AnalysisError(src, "no accelerometer data to analyse (per-step pelvis metrics need a pelvis-worn IMU)"
+                            + ("; its running dynamics have a fatigue analysis: gaitlab.fatigue"
+                               if run.form_metrics() else ""))
     if not rate or rate < 20:
         raise AnalysisError(src, f"IMU sample rate {rate} Hz is too low (need at least 20 Hz)")
     has_gyr = all(c in imu for c in GYR) and imu[GYR].notna().any().all()

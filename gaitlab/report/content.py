@@ -244,6 +244,8 @@ def build_report(
     tick("read")
     if isinstance(obj, (str, PathLike)):
         obj = read(obj, rate_hz=rate_hz)
+    if not isinstance(obj, (Run, Analysis)):
+        raise TypeError(f"a report is of a Run, an Analysis or a path, not {type(obj).__name__}")
     analysis = obj if isinstance(obj, Analysis) else None
     run = analysis.run if analysis is not None else obj
     if analysis is None:
