@@ -64,3 +64,40 @@ def test_an_empty_path_is_no_file():
     """Path("") is the current folder, which read() took for a phone export."""
     with pytest.raises(gaitlab.FileFormatError, match="an empty path names no file"):
         gaitlab.read("")
+
+
+def test_notebook_display_is_a_line_and_the_tables():
+    """In Jupyter, an Analysis, a Fatigue or a FormEndurance printed every
+    DataFrame it holds (3,586 characters of dataclass repr for the bundled
+    sample) before session 15. Now the repr is one line that says what
+    matters, and the HTML display is that line and the tables."""
+    from html.parser import HTMLParser
+
+    sample = DATA / "pelvis-simulated.csv.gz"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = gaitlab.analyze(sample)
+        fat = gaitlab.fatigue(res)
+        end = gaitlab.form_endurance([sample, STRYD, DATA / "fenix5-run-running-dynamics.fit"])
+    from gaitlab.fatigue import headline
+
+    assert repr(fat) == (f"Fatigue({headline(fat)}; {len(fat.metrics)} metrics, {len(fat.cue_windows)} cue window"
+                         f"{'s' if len(fat.cue_windows) != 1 else ''})")
+    assert repr(res).startswith(f"Analysis('pelvis-simulated.csv.gz': {len(res.steps)} steps, {len(res.strides)} strides")
+    assert repr(end).startswith(f"FormEndurance(3 runs, {end.trend['runs']} in the trend: {end.trend['direction']}")
+    assert all("\n" not in repr(x) for x in (res, fat, end))
+
+    class Cells(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.text: list[str] = []
+
+        def handle_data(self, data):
+            self.text.append(data.strip())
+
+    for obj, names in ((fat, fat.metrics.index), (res, res.summary.index), (end, end.runs["run"])):
+        parser = Cells()
+        parser.feed(obj._repr_html_())
+        assert set(map(str, names)) <= set(parser.text), (type(obj).__name__, set(map(str, names)) - set(parser.text))
+    # a run that could not be analysed is named like the others, by its file name
+    assert set(end.runs["run"]) == {"stryd-run.fit", "fenix5-run-running-dynamics.fit", "pelvis-simulated.csv.gz"}

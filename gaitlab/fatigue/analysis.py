@@ -35,6 +35,7 @@ Steps (each a parameter of :class:`FatigueAnalyzer`):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+import html
 from os import PathLike
 from typing import Any
 
@@ -112,6 +113,17 @@ class Fatigue:
     source: str
     notes: list[str] = field(default_factory=list)
     onset_shape: str | None = None
+
+    def __repr__(self) -> str:  # one line in a notebook, not the tables
+        return (f"Fatigue({headline(self)}; {len(self.metrics)} metrics, "
+                f"{len(self.cue_windows)} cue window{'s' if len(self.cue_windows) != 1 else ''})")
+
+    def _repr_html_(self) -> str:
+        """Jupyter: the headline, the per-metric table and the cue windows."""
+        parts = [f"<p><b>{html.escape(headline(self))}</b></p>", self.metrics.to_html(float_format="{:.3g}".format)]
+        if len(self.cue_windows):
+            parts += ["<p>Cue windows</p>", self.cue_windows.to_html(index=False, float_format="{:.0f}".format)]
+        return "\n".join(parts)
 
     @property
     def held_s(self) -> float:

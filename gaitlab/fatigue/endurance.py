@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -51,6 +52,17 @@ class FormEndurance:
     runs: pd.DataFrame
     trend: dict
 
+    def __repr__(self) -> str:  # one line in a notebook, not the table
+        t = self.trend
+        slope = t.get("held_min_per_30_days") if t.get("basis") == "calendar" else t.get("held_min_per_run")
+        per = "per 30 days" if t.get("basis") == "calendar" else "per run"
+        return (f"FormEndurance({len(self.runs)} run{'s' if len(self.runs) != 1 else ''}, {t['runs']} in the trend: "
+                f"{t['direction']}" + (f", {slope:+.1f} min held {per}" if slope is not None else "") + ")")
+
+    def _repr_html_(self) -> str:
+        """Jupyter: the one-line trend and the per-run table."""
+        return f"<p>{html.escape(repr(self))}</p>" + self.runs.to_html(float_format="{:.1f}".format)
+
 
 def _load(item, analyzer: FatigueAnalyzer) -> tuple[str, pd.Timestamp | None, object]:
     if isinstance(item, (str, PathLike)):
@@ -93,8 +105,9 @@ def form_endurance(
     for item in runs:
         try:
             name, start, f = _load(item, analyzer)
-        except GaitlabError as exc:
-            rows.append({"run": str(getattr(exc, "path", item)), "error": str(exc)})
+        except GaitlabError as exc:  # named like the others: the file name (the error has the path)
+            where = item if isinstance(item, (str, PathLike)) else exc.path
+            rows.append({"run": Path(where).name if where else "in-memory", "error": str(exc)})
             continue
         first = f.metrics.dropna(subset=["onset_s"]).sort_values("onset_s").index[:3].tolist() if len(f.metrics) else []
         rows.append({

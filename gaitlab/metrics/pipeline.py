@@ -17,6 +17,7 @@ Units, frames and signs: :mod:`gaitlab.frames`.
 
 from __future__ import annotations
 
+import html
 import warnings
 from dataclasses import dataclass, field
 from os import PathLike
@@ -96,6 +97,16 @@ class Analysis:
     info: dict[str, Any] = field(default_factory=dict)
     signals: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
     warnings: list[str] = field(default_factory=list)
+
+    def __repr__(self) -> str:  # one line in a notebook, not the tables
+        conf = self.info.get("mounting", {}).get("confidence")
+        return (f"Analysis({self.run.path.name if self.run.path else 'in-memory'!r}: {len(self.steps)} steps, "
+                f"{len(self.strides)} strides" + (f", mounting confidence {conf:.2f}" if conf is not None else "")
+                + f", {len(self.warnings)} warning{'s' if len(self.warnings) != 1 else ''})")
+
+    def _repr_html_(self) -> str:
+        """Jupyter: the one-line description and the summary table."""
+        return f"<p>{html.escape(repr(self))}</p>" + self.summary.to_html(float_format="{:.3g}".format)
 
     def summary_dict(self) -> dict[str, Any]:
         """Flat JSON-ready summary: ``pelvic_drop_deg``, ``pelvic_drop_left_deg``,
