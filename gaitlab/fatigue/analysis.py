@@ -34,8 +34,8 @@ Steps (each a parameter of :class:`FatigueAnalyzer`):
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 import html
+from dataclasses import dataclass, field
 from os import PathLike
 from typing import Any
 
