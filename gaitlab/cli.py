@@ -82,8 +82,25 @@ def _text(run: Run) -> str:
         lines.append("form metrics: none in this file")
     if s["warnings"]:
         lines.append(f"warnings ({len(s['warnings'])}):")
-        lines += [f"  - {w}" for w in s["warnings"]]
+        lines += [f"  - {w}" for w in _fold_skips(s["warnings"])]
     return "\n".join(lines)
+
+
+#: Damaged stretches listed one by one before the rest are counted (--json lists all).
+_SKIPS_SHOWN = 3
+
+
+def _fold_skips(warns: list[str]) -> list[str]:
+    """The warnings, with a long run of "skipped N bytes, read on from offset X"
+    (a file damaged every few KB) cut to its first few and a count."""
+    skips = [i for i, w in enumerate(warns) if "read on from offset" in w]
+    if len(skips) <= _SKIPS_SHOWN + 1:
+        return warns
+    cut = set(skips[_SKIPS_SHOWN:])
+    out = [w for i, w in enumerate(warns) if i not in cut]
+    out.insert(skips[_SKIPS_SHOWN - 1] + 1,
+               f"... and {len(cut)} more damaged stretches skipped the same way (--json lists each)")
+    return out
 
 
 _RATE = click.option(

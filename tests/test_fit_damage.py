@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import json
 import stat
 import struct
 import subprocess
@@ -394,6 +395,24 @@ def test_real_strava_file_is_read_past_its_damage():
     pos = rec.dropna(subset=["lat_deg", "lon_deg"])
     step = np.hypot(np.diff(pos["lat_deg"]) * 111_320, np.diff(pos["lon_deg"]) * 111_320 * np.cos(np.radians(44.0)))
     assert np.quantile(step, 0.999) < 50, np.quantile(step, [0.5, 0.999])
+
+
+def test_info_folds_a_long_list_of_damaged_stretches():
+    """The Strava export has 16 damaged stretches: `gaitlab info` printed a line
+    for each (offsets only a developer reads); it shows three and counts the
+    rest, and --json still lists every warning the reader gave."""
+    need_real()
+    path = REAL / "fitparse-tests" / "strava-android-app-201.10-b1218918.fit"
+    said = _read(path).warnings
+    stretches = [w for w in said if "read on from offset" in w]
+    proc = run_gaitlab("info", str(path))
+    assert proc.returncode == 0, proc.stderr
+    shown = [x for x in proc.stdout.splitlines() if x.startswith("  - ")]
+    assert sum("read on from offset" in x for x in shown) == 3
+    assert f"  - ... and {len(stretches) - 3} more damaged stretches skipped the same way (--json lists each)" in shown
+    assert len(shown) == len(said) - len(stretches) + 4
+    as_json = run_gaitlab("info", str(path), "--json")
+    assert json.loads(as_json.stdout)["warnings"] == said
 
 
 # ---------------------------------------------------------------- never modify input
