@@ -117,7 +117,8 @@ def decode_fit_bytes(buf: bytes, path: str = "<bytes>") -> tuple[dict[str, list[
         # where the one fault is the CRC, every record is as written but a field may
         # be damaged (a flipped time byte, zeroed bytes): that field is left out
         structural = any(seq.skipped or not seq.complete for seq in result.sequences)
-        _drop_time_detours(messages, problems, drop=structural)
+        for name in ("record", *_IMU_MESSAGES):
+            _drop_time_detours(messages, problems, drop=structural, name=name)
         _drop_distance_spikes(messages, problems, drop=structural)
         kept = len(messages.get("record", []))
         problems.append(f"kept {kept} record messages, read around {skipped} damaged bytes" if skipped
@@ -134,7 +135,12 @@ _DETOUR_S = 6 * 3600
 _TRUSTED_RECORDS = 60
 
 
-def _drop_time_detours(messages: dict[str, list[dict]], problems: list[str], drop: bool = True) -> None:
+#: Raw IMU messages: their times place every sample, so damaged ones are dropped like records.
+_IMU_MESSAGES = ("accelerometer_data", "gyroscope_data", "magnetometer_data")
+
+
+def _drop_time_detours(messages: dict[str, list[dict]], problems: list[str], drop: bool = True,
+                       name: str = "record") -> None:
     """Drop, from a salvaged file, records read from damaged bytes: short stretches
     whose times leave the time line and come back (``drop=False``: keep them,
     without a time).
@@ -148,7 +154,7 @@ def _drop_time_detours(messages: dict[str, list[dict]], problems: list[str], dro
     outside the gap it sits in. A clock that really jumped, or a new day in a
     multi-day file, does not come back, and is kept (and warned about later).
     """
-    recs = messages.get("record")
+    recs = messages.get(name)
     if not recs:
         return
     t = np.array([m.get("timestamp") for m in recs], dtype="float64")
@@ -173,21 +179,21 @@ def _drop_time_detours(messages: dict[str, list[dict]], problems: list[str], dro
     worst = float(np.max(np.abs(t[bad] - lo[seg[bad]] - _DETOUR_S)))  # from the time line's last time
     far = f"{worst / 365.25 / 86400:.0f} years" if worst > 2 * 365.25 * 86400 else f"{worst / 86400:.1f} days"
     _leave_out(messages, bad, "timestamp", drop, problems,
-               f"read from damaged bytes: times up to {far} off the run's")
+               f"read from damaged bytes: times up to {far} off the run's", name)
 
 
 def _leave_out(messages: dict[str, list[dict]], bad: np.ndarray, field: str, drop: bool,
-               problems: list[str], why: str) -> None:
-    """Drop the records flagged in ``bad``, or (``drop=False``) only their ``field``."""
-    recs = messages["record"]
+               problems: list[str], why: str, name: str = "record") -> None:
+    """Drop the ``name`` messages flagged in ``bad``, or (``drop=False``) only their ``field``."""
+    recs = messages[name]
     n = int(bad.sum())
     if drop:
-        messages["record"] = [m for m, b in zip(recs, bad) if not b]
-        problems.append(f"dropped {n} record message(s) {why}")
+        messages[name] = [m for m, b in zip(recs, bad) if not b]
+        problems.append(f"dropped {n} {name} message(s) {why}")
     else:
         for i in np.flatnonzero(bad):
             recs[i] = {**recs[i], field: None}
-        problems.append(f"left out the {field} of {n} record message(s) {why}")
+        problems.append(f"left out the {field} of {n} {name} message(s) {why}")
 
 
 #: A salvaged record's distance this far from its neighbours' median (plus 50 m/s
