@@ -101,3 +101,18 @@ def test_notebook_display_is_a_line_and_the_tables():
         assert set(map(str, names)) <= set(parser.text), (type(obj).__name__, set(map(str, names)) - set(parser.text))
     # a run that could not be analysed is named like the others, by its file name
     assert set(end.runs["run"]) == {"stryd-run.fit", "fenix5-run-running-dynamics.fit", "pelvis-simulated.csv.gz"}
+
+
+def test_simulated_runs_sharing_the_default_start_are_not_one_run():
+    """Simulated runs all start at the simulators' default time; they are
+    different runs (their distances differ), not one run given three times,
+    and with no calendar the trend says so."""
+    from gaitlab.simulate_fit import simulate_fit_run
+
+    runs = [simulate_fit_run(3600.0, seed).run for seed in (1, 2, 3)]
+    assert len({r.start_time for r in runs}) == 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        end = gaitlab.form_endurance(runs)
+    assert end.runs["error"].isna().all(), end.runs["error"].tolist()
+    assert end.trend["runs"] == 3 and end.trend["direction"] == "all at one time"

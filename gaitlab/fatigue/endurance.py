@@ -36,13 +36,15 @@ class FormEndurance:
         (True when form held to the end: the true endurance is at least
         ``held_min``), ``first_metrics`` (what moved first), ``error`` (why a
         run could not be analysed).
-        A run given twice (the same start time and length, say a ``.fit`` and
-        its ``.fit.gz``) is listed again with that in ``error``, and counted once.
+        A run given twice (the same start time, length, distance and minutes
+        held: say a ``.fit`` and its ``.fit.gz``) is listed again with that in
+        ``error``, and counted once.
     trend
         ``held_min_per_30_days`` (least-squares slope over the calendar),
         ``onset_share_first``/``onset_share_last`` (share of the runs in the
         first and last third that broke down), ``runs`` (in the trend), and
-        ``direction`` ("later", "earlier", "no clear change", "too few runs").
+        ``direction`` ("later", "earlier", "no clear change", "too few runs",
+        "all at one time").
         ``basis`` says what the slope is over: "calendar" (the dated runs;
         ``undated`` counts those left out), or "order given" when no run has a
         date (then ``held_min_per_run`` is the slope and ``held_min_per_30_days``
@@ -128,13 +130,16 @@ def form_endurance(
     cols = ["run", "start_time", "duration_min", "distance_km", "onset_min", "onset_km", "onset_lo_min",
             "onset_hi_min", "held_min", "held_km", "censored", "first_metrics", "error"]
     table = pd.DataFrame(rows, columns=cols)
-    # the same run given twice would weigh double in the trend
+    # the same run given twice would weigh double in the trend; simulated runs share a
+    # default start time, so the distance and the minutes held must match too
     dated = table["error"].isna() & table["start_time"].notna()
-    key = table["start_time"].astype(str) + "|" + table["duration_min"].round(1).astype(str)
+    key = table["start_time"].map(str)
+    for col, nd in (("duration_min", 1), ("distance_km", 3), ("held_min", 1)):
+        key = key + "|" + table[col].round(nd).map(str)  # map: "nan" for a missing distance, not NaN
     again = dated & key.where(dated).duplicated()
     for i in np.flatnonzero(again):
         first = table["run"][dated & (key == key[i])].iloc[0]
-        table.loc[i, "error"] = f"the same run as {first} (same start time and length): counted once"
+        table.loc[i, "error"] = f"the same run as {first} (same start time, length and distance): counted once"
     if table["start_time"].notna().any():
         table = table.sort_values("start_time", kind="stable", na_position="last").reset_index(drop=True)
     return FormEndurance(table, _trend(table))
@@ -159,6 +164,8 @@ def _trend(table: pd.DataFrame) -> dict:
     slope_key = "held_min_per_30_days" if dated.any() else "held_min_per_run"
     if np.ptp(x) > 0:
         out[slope_key] = float(np.polyfit(x, y, 1)[0])
+    else:
+        out["direction"] = "all at one time"  # no calendar to fit (simulated runs share a default start)
     third = max(1, len(use) // 3)
     broke = ~use["censored"].to_numpy(bool)
     out["onset_share_first"] = float(broke[:third].mean())
