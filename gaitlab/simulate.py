@@ -47,7 +47,7 @@ from scipy.spatial.transform import Rotation
 
 from .frames import STANDARD_GRAVITY_MPS2 as G
 from .run import Run
-from .simulate_fit import SENSITIVITIES
+from .simulate_fit import SENSITIVITIES, interval_segments
 
 __all__ = ["simulate_run", "SimulatedRun", "Truth", "random_mounting"]
 
@@ -252,9 +252,10 @@ def simulate_run(
 
     # speed and heading
     heading = np.zeros(n)
+    speed = speed_mps * pace_of(t) * ramp
     if turns == "track":
         # distance along the lap -> heading: straights of 84.39 m, bends of pi * 36.5 m
-        dist = np.cumsum(speed_mps * pace_of(t) * ramp) / _FI
+        dist = np.cumsum(speed) / _FI
         straight, bend = 84.39, np.pi * 36.5
         pos = np.mod(dist, 2 * (straight + bend))
         half = np.minimum(np.mod(pos, straight + bend), straight + bend)
@@ -264,7 +265,6 @@ def simulate_run(
         for tt, ang, dur in _turn_plan(rng, ic[0], t[-1]):
             heading += ang * np.clip((t - tt) / dur, 0, 1)
         heading += 4.0 * np.sin(2 * np.pi * np.maximum(t - ic[0], 0.0) / 97.0)  # gentle curves, from the start
-    speed = speed_mps * pace_of(t) * ramp
     yaw_rate = np.gradient(np.radians(heading), 1 / _FI)
     # Turning (v dpsi/dt, to the left when turning left) and speeding up
     # (dv/dt) need horizontal force, which only the ground gives: it comes in
@@ -396,17 +396,9 @@ def _pace_plan(pace: str, t0: float, t_end: float) -> Callable[[np.ndarray], np.
         return lambda t: np.ones_like(np.asarray(t, float))
     if pace != "intervals":
         raise ValueError(f"unknown pace {pace!r}: 'steady' or 'intervals'")
-    knots, levels = [t0], [1.0]
-    a = t0 + 600.0
-    for _ in range(6):
-        if a + 300.0 > t_end - 120.0:
-            break
-        knots += [a, a + 180.0]
-        levels += [1.25, 0.8]
-        a += 300.0
-    knots.append(a)
-    levels.append(0.9)
-    knots, levels = np.array(knots), np.array(levels)
+    # a repetition (fast and easy) ends 2 min before the end: its fast block 4 min before
+    segs = interval_segments(t0, t_end, fast_by_end_s=240.0)
+    knots, levels = np.array([x[0] for x in segs]), np.array([x[3] for x in segs])
 
     def of(t: np.ndarray) -> np.ndarray:
         t = np.asarray(t, float)

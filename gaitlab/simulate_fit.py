@@ -303,6 +303,23 @@ def _smooth_steps(x: np.ndarray, width_s: int) -> np.ndarray:
     return np.convolve(pad, k, mode="same")[width_s:-width_s]
 
 
+def interval_segments(start: float, end: float, fast_by_end_s: float) -> list[tuple[float, float, str, float]]:
+    """The interval session of both simulators: (start, end, kind, speed factor)
+    blocks of 10 min at the base speed, then up to 6 x (3 min at +25 %, 2 min
+    at -20 %) while a fast block ends ``fast_by_end_s`` before ``end``, then
+    -10 % to the end (an empty cool-down when the repetitions reach ``end``)."""
+    warm, fast, easy = 600, 180, 120  # s (whole seconds keep the FIT truth table in ints)
+    segs = [(start, min(start + warm, end), "warmup", 1.0)]
+    s = start + warm
+    for _ in range(6):
+        if s + fast > end - fast_by_end_s:
+            break
+        segs += [(s, s + fast, "fast", 1.25), (s + fast, min(s + fast + easy, end), "easy", 0.80)]
+        s = min(s + fast + easy, end)
+    segs.append((s, end, "cooldown", 0.90))
+    return segs
+
+
 def _plan(profile: str, n: int, rng: np.random.Generator) -> tuple[np.ndarray, pd.DataFrame]:
     """Factor × base speed per second (before warm-up) and the segment table."""
     t = np.arange(n, dtype=float)
@@ -324,18 +341,7 @@ def _plan(profile: str, n: int, rng: np.random.Generator) -> tuple[np.ndarray, p
         segs.append((0, n, "progressive", 1.0))
     elif profile == "intervals":
         f = np.ones(n)
-        warm, fast, easy, reps = 600, 180, 120, 6
-        segs.append((0, min(warm, n), "warmup", 1.0))
-        s = warm
-        for _ in range(reps):
-            if s + fast > n - 60:
-                break
-            segs.append((s, s + fast, "fast", 1.25))
-            e_end = min(s + fast + easy, n)
-            segs.append((s + fast, e_end, "easy", 0.80))
-            s = e_end
-        if s < n:
-            segs.append((s, n, "cooldown", 0.90))
+        segs += [x for x in interval_segments(0, n, fast_by_end_s=60) if x[1] > x[0]]
         for a, b, _, fac in segs:
             f[int(a):int(b)] = fac
         f = _smooth_steps(f, 6) * (1 + np.clip(_ar1(rng, n, 0.006, 60.0), -0.015, 0.015))

@@ -166,3 +166,11 @@ def write_imu_run(
             b.add(r)
     _session(b, (n - 1) / rate_hz)
     b.build().to_file(str(path))
+
+
+def write_plain_imu_run(path: Path, acc_g: np.ndarray, gyr_dps: np.ndarray, rate_hz: int) -> None:
+    """:func:`write_imu_run` with identity calibrations: 4096 counts per g and 16
+    per deg/s about 32768 (so the file holds the given values to 1/4096 g, 1/16 deg/s)."""
+    cal = {"factor": 1, "divisor": 4096, "level_shift": 32768, "offset": [0, 0, 0], "matrix": np.eye(3)}
+    write_imu_run(path, np.rint(acc_g * 4096 + 32768), np.rint(gyr_dps * 16 + 32768), rate_hz, cal,
+                  {**cal, "divisor": 16})

@@ -461,16 +461,14 @@ def test_unfinished_file_with_zero_data_size_is_read(tmp_path):
 @pytest.fixture(scope="module")
 def imu_fit(tmp_path_factory):
     """A 5-min pelvis run written as FIT accelerometer and gyroscope messages (fit-tool)."""
-    from fitwriter import write_imu_run
+    from fitwriter import write_plain_imu_run
 
     from gaitlab import simulate
 
     imu = simulate.simulate_run(duration_s=300, rate_hz=100, seed=12, mounting="random").run.imu
-    acc = imu[["acc_x_mps2", "acc_y_mps2", "acc_z_mps2"]].to_numpy() / 9.80665
-    gyr = imu[["gyr_x_dps", "gyr_y_dps", "gyr_z_dps"]].to_numpy()
-    cal = {"factor": 1, "divisor": 4096, "level_shift": 32768, "offset": [0, 0, 0], "matrix": np.eye(3)}
     path = tmp_path_factory.mktemp("imu") / "pelvis-imu.fit"
-    write_imu_run(path, np.rint(acc * 4096 + 32768), np.rint(gyr * 16 + 32768), 100, cal, {**cal, "divisor": 16})
+    write_plain_imu_run(path, imu[["acc_x_mps2", "acc_y_mps2", "acc_z_mps2"]].to_numpy() / 9.80665,
+                        imu[["gyr_x_dps", "gyr_y_dps", "gyr_z_dps"]].to_numpy(), 100)
     return path
 
 

@@ -498,16 +498,14 @@ def test_real_geneactiv_lowerback_walking():
 
 # --------------------------------------------------------------------------- FIT on the grid
 def test_fit_imu_gets_a_rate(tmp_path):
-    from fitwriter import write_imu_run
+    from fitwriter import write_plain_imu_run
 
     n, rate = 250, 50
     t = np.arange(n) / rate
     acc_g = np.column_stack([0.1 * np.sin(t), 0.1 * np.cos(t), np.ones(n)])
     gyr = np.column_stack([10 * np.sin(t), 5 * np.cos(t), np.zeros(n)])
-    cal = {"factor": 1, "divisor": 4096, "level_shift": 32768, "offset": [0, 0, 0], "matrix": np.eye(3)}
-    gcal = {**cal, "divisor": 16}
     p = tmp_path / "imu.fit"
-    write_imu_run(p, np.rint(acc_g * 4096 + 32768), np.rint(gyr * 16 + 32768), rate, cal, gcal)
+    write_plain_imu_run(p, acc_g, gyr, rate)
     run = _read(p)
     assert run.imu_rate_hz == 50.0
     assert len(run.imu) == n and not run.imu["gap"].any()

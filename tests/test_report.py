@@ -550,16 +550,14 @@ def test_real_running_dynamics_files():
 
 def test_fit_with_pelvis_imu_messages(tmp_path):
     """A FIT file with raw accelerometer and gyroscope messages (written by fit-tool) is a pelvis report."""
-    from fitwriter import write_imu_run
+    from fitwriter import write_plain_imu_run
 
     sim = simulate.simulate_run(duration_s=150, rate_hz=100, seed=12, mounting="random")
     imu = sim.run.imu
     acc_g = imu[["acc_x_mps2", "acc_y_mps2", "acc_z_mps2"]].to_numpy() / 9.80665
     gyr = imu[["gyr_x_dps", "gyr_y_dps", "gyr_z_dps"]].to_numpy()
-    cal = {"factor": 1, "divisor": 4096, "level_shift": 32768, "offset": [0, 0, 0], "matrix": np.eye(3)}
-    gcal = {**cal, "divisor": 16}
     p = tmp_path / "pelvis-imu.fit"
-    write_imu_run(p, np.rint(acc_g * 4096 + 32768), np.rint(gyr * 16 + 32768), 100, cal, gcal)
+    write_plain_imu_run(p, acc_g, gyr, 100)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         report = build_report(p)

@@ -62,6 +62,7 @@ _COUNTER_UNITS = ((1e-6, "us"), (1e-5, "10 us"), (1e-4, "100 us"), (1e-3, "ms"),
                   (1 / 32768, "1/32768 s"))
 _WRAPS = sorted((unit * 2.0**bits, bits, name) for unit, name in _COUNTER_UNITS for bits in range(16, 33)
                 if unit * 2.0**bits >= 10.0)
+_WRAP_S = np.array([m for m, _bits, _name in _WRAPS])
 
 
 def _unwrap_counter(t: np.ndarray, problems: list[str], label: str) -> np.ndarray:
@@ -74,9 +75,8 @@ def _unwrap_counter(t: np.ndarray, problems: list[str], label: str) -> np.ndarra
         return t
     med = float(np.median(pos))
     need = med - d[back]  # the modulus that makes each backward step an ordinary one
-    mods = np.array([m for m, _b, _n in _WRAPS])
-    j = np.abs(need[:, None] - mods[None, :]).argmin(axis=1)
-    if len(set(j.tolist())) != 1 or np.any(np.abs(need - mods[j]) > max(2 * med, 2e-3)) or mods[j[0]] < 100 * med:
+    j = np.abs(need[:, None] - _WRAP_S[None, :]).argmin(axis=1)
+    if len(set(j.tolist())) != 1 or np.any(np.abs(need - _WRAP_S[j]) > max(2 * med, 2e-3)) or _WRAP_S[j[0]] < 100 * med:
         return t  # not (only) wraps of one counter: sorted by time as before
     m, bits, name = _WRAPS[int(j[0])]
     add = np.zeros(len(t))
