@@ -28,6 +28,7 @@ FIT layout (FIT protocol 2.0, "Flexible and Interoperable Data Transfer"):
 from __future__ import annotations
 
 import struct
+from array import array
 from dataclasses import dataclass, field
 
 import crcmod.predefined
@@ -70,6 +71,14 @@ class Sequence:
     problems: list[str] = field(default_factory=list)
     #: damaged stretches skipped by resynchronising: (start, end) offsets
     skipped: list[tuple[int, int]] = field(default_factory=list)
+    #: the global message number of every intact message, in order (-1: a definition)
+    kinds: array = field(default_factory=lambda: array("l"))
+    #: indexes into ``kinds`` of the messages read whole just before damage: the
+    #: damage may have begun inside them, leaving their header and times sound
+    at_risk: list[int] = field(default_factory=list)
+    last_timed: int = -1  #: index into ``kinds`` of the last message with a full timestamp in line
+    #: ``last_timed`` when a time out of line was read after it (garbage read as messages)
+    timed_before_far: int | None = None
 
     def spans(self) -> list[tuple[int, int]]:
         """The intact stretches of records, (start, end) offsets, in order."""
@@ -92,6 +101,17 @@ class ScanResult:
     @property
     def n_messages(self) -> int:
         return sum(s.n_messages for s in self.sequences)
+
+    def at_risk(self, global_number: int) -> list[int]:
+        """Positions, among the rebuilt stream's messages of ``global_number``
+        (the order a decoder lists them in), of those read whole just before damage."""
+        out, base = [], 0
+        for seq in self.sequences:
+            hits = [i for i, k in enumerate(seq.kinds) if k == global_number]
+            rank = {i: n for n, i in enumerate(hits)}
+            out += [base + rank[i] for i in seq.at_risk if i in rank]
+            base += len(hits)
+        return out
 
 
 def _read_header(buf: bytes, pos: int) -> tuple[int, int, int, int, list[str]] | None:
@@ -147,6 +167,7 @@ class _Walk:
     last timestamp read, and whether compressed-timestamp headers occur."""
 
     sizes: dict[int, int] = field(default_factory=dict)
+    kinds: dict[int, int] = field(default_factory=dict)  #: local type -> global message number
     stamps: dict[int, tuple[int, bool] | None] = field(default_factory=dict)
     last_ts: int | None = None
     compressed: bool = False
@@ -160,7 +181,7 @@ class _Walk:
 
     def copy(self) -> _Walk:
         """A snapshot (cheap: the dicts and the list are replaced, never changed in place)."""
-        return _Walk(self.sizes, self.stamps, self.last_ts, self.compressed, self.n_stamps, self.recent_ts,
+        return _Walk(self.sizes, self.kinds, self.stamps, self.last_ts, self.compressed, self.n_stamps, self.recent_ts,
                      self.suspect)
 
     def stamp(self, ts: int, far: bool = False) -> None:
@@ -242,6 +263,7 @@ def _message(buf: bytes, pos: int, end: int, walk: _Walk, seq: Sequence | None) 
                 data_len += buf[i + 1]
             n = m
         walk.sizes = {**walk.sizes, hdr & 0x0F: data_len}  # replaced, not changed: snapshots share it
+        walk.kinds = {**walk.kinds, hdr & 0x0F: int.from_bytes(buf[pos + 3 : pos + 5], "big" if arch else "little")}
         walk.stamps = {**walk.stamps, hdr & 0x0F: stamp}
         return n, None
     else:  # normal data message
@@ -298,6 +320,29 @@ def _resync(buf: bytes, pos: int, end: int, walk: _Walk, last: int | None = None
     return None
 
 
+#: Data messages of zero bytes (header 0 too) over at least this many bytes are
+#: a zero-filled stretch (storage that lost its page), not data: skipped.
+_ZERO_FILL_BYTES = 32
+
+#: Damage is met some messages after it begins: bytes of a shifted stream can
+#: pass for a message or two, zeroed bytes for many messages without a time,
+#: random bytes for messages with times out of line. At risk are the last 3
+#: messages read, back to the last one with a time in line before any out of
+#: line (at most 64).
+_AT_RISK_MESSAGES, _AT_RISK_MAX = 3, 64
+
+
+def _mark_at_risk(seq: Sequence) -> None:
+    """The last messages read before damage may hold its first bytes: note them."""
+    n = len(seq.kinds)
+    first = min(seq.last_timed, n - _AT_RISK_MESSAGES)
+    if seq.timed_before_far is not None:
+        first = min(first, seq.timed_before_far)
+    first = max(first, n - _AT_RISK_MAX, seq.at_risk[-1] + 1 if seq.at_risk else 0)
+    seq.at_risk += [i for i in range(first, n) if seq.kinds[i] >= 0]
+    seq.timed_before_far = None
+
+
 def _scan_records(buf: bytes, start: int, end: int, seq: Sequence) -> str | None:
     """Walk records from ``start`` to ``end``, advancing ``seq`` (skipping
     damaged stretches, see :func:`_resync`); return the problem that stopped
@@ -306,9 +351,27 @@ def _scan_records(buf: bytes, start: int, end: int, seq: Sequence) -> str | None
     pos = start
     recent: list[tuple[int, _Walk]] = []  # the last messages read: offset, what was known before
     streak: tuple[int, _Walk, int, list[int]] | None = None  # where suspect times began, the messages since
+    zeros: tuple[int, int] | None = None  # where messages of zero bytes began: offset, message index
+
+    def skip_zeros(upto: int) -> None:
+        """Skip the messages of zero bytes from ``zeros`` to ``upto`` if they are fill."""
+        nonlocal zeros
+        if zeros is not None and upto - zeros[0] >= _ZERO_FILL_BYTES:
+            seq.problems.append(f"{upto - zeros[0]} bytes of zeros at offset {zeros[0]} (a zero-filled stretch, "
+                                f"not data): skipped, read on from offset {upto}")
+            seq.skipped.append((zeros[0], upto))
+            seq.n_messages -= len(seq.kinds) - zeros[1]
+            del seq.kinds[zeros[1]:]
+            _mark_at_risk(seq)
+        zeros = None
+
     while pos < end:
         before = walk.copy()
         n, problem = _message(buf, pos, end, walk, seq)
+        if problem or (zeros is not None and (buf[pos] or buf.count(0, pos, pos + n) < n)):
+            if zeros is not None and zeros[0] + _ZERO_FILL_BYTES <= pos:
+                recent = []  # not read on from inside the fill
+            skip_zeros(pos)
         if problem:
             if "end of the data" in problem:
                 return problem
@@ -323,10 +386,13 @@ def _scan_records(buf: bytes, start: int, end: int, seq: Sequence) -> str | None
                                         f"skipped {q - start_b} bytes, read on from offset {q}")
                     seq.skipped.append((start_b, q))
                     seq.n_messages -= back
+                    del seq.kinds[len(seq.kinds) - back:]
+                    _mark_at_risk(seq)
                     seq.good_end, pos, walk, recent = start_b, q, walk_b, []
                     break
             else:
                 q = _resync(buf, pos, end, before)
+                _mark_at_risk(seq)
                 if q is None:
                     return problem
                 seq.problems.append(f"{problem}: skipped {q - pos} damaged bytes, read on from offset {q}")
@@ -340,6 +406,17 @@ def _scan_records(buf: bytes, start: int, end: int, seq: Sequence) -> str | None
         if streak is not None and len(streak[3]) < 64:
             streak[3].append(pos)
         recent = [*recent[-2:], (pos, before)]
+        hdr = buf[pos]
+        if zeros is None and not hdr and buf.count(0, pos, pos + n) == n:
+            zeros = (pos, len(seq.kinds))
+        if walk.suspect > before.suspect:  # a time out of line (or stuck)
+            if seq.timed_before_far is None or len(seq.kinds) - seq.timed_before_far > _AT_RISK_MAX:
+                seq.timed_before_far = seq.last_timed
+        elif walk.n_stamps > before.n_stamps and not hdr & 0x80:
+            # a compressed header's time always follows on (any byte of 0x80 and
+            # up passes for one): only a full timestamp in line vouches for a message
+            seq.last_timed = len(seq.kinds)
+        seq.kinds.append(-1 if hdr & 0xC0 == 0x40 else walk.kinds.get(hdr & 0x0F if hdr < 0x80 else (hdr >> 5) & 3, -1))
         pos += n
         seq.good_end = pos
         seq.n_messages += 1
@@ -359,8 +436,12 @@ def _scan_records(buf: bytes, start: int, end: int, seq: Sequence) -> str | None
                     f"damage): skipped {q - start_f} bytes, read on from offset {q}")
                 seq.skipped.append((start_f, q))
                 seq.n_messages, seq.good_end, pos, walk, recent, streak = n_f, start_f, q, walk_f, [], None
+                del seq.kinds[n_f:]
+                _mark_at_risk(seq)
+                zeros = None
             elif walk.last_ts is not None:  # the clock jumped: its new time is the reference from now on
                 walk.recent_ts, walk.suspect, streak = [walk.last_ts], 0, None
+    skip_zeros(pos)
     return None
 
 

@@ -117,6 +117,7 @@ def decode_fit_bytes(buf: bytes, path: str = "<bytes>") -> tuple[dict[str, list[
         # where the one fault is the CRC, every record is as written but a field may
         # be damaged (a flipped time byte, zeroed bytes): that field is left out
         structural = any(seq.skipped or not seq.complete for seq in result.sequences)
+        _drop_torn_records(messages, result.at_risk(_RECORD_MESG_NUM), problems)
         for name in ("record", *_IMU_MESSAGES):
             _drop_time_detours(messages, problems, drop=structural, name=name)
         _drop_distance_spikes(messages, problems, drop=structural)
@@ -194,6 +195,68 @@ def _leave_out(messages: dict[str, list[dict]], bad: np.ndarray, field: str, dro
         for i in np.flatnonzero(bad):
             recs[i] = {**recs[i], field: None}
         problems.append(f"left out the {field} of {n} {name} message(s) {why}")
+
+
+_RECORD_MESG_NUM = 20  #: the FIT profile's global message number of ``record``
+#: A field of a record read just before damage is out of line when it lies
+#: outside its neighbours' range by more than that range or this share of their size.
+_TORN_SLACK = 0.25
+
+
+def _drop_torn_records(messages: dict[str, list[dict]], at_risk: list[int], problems: list[str]) -> None:
+    """Drop records read whole just before damage whose values are out of line
+    with the two records on either side (those not at risk themselves).
+
+    Damage that begins inside a record leaves its header, and often its time,
+    intact: the walk reads it whole, and its later fields are damaged bytes; a
+    few more messages may pass before the walk meets the damage
+    (:func:`_salvage._mark_at_risk` says which are at risk). A numeric field
+    outside [min - s, max + s] of the neighbours' values, s the largest of
+    their range, 25 % of their size and 3 interquartile ranges of the field
+    over the file, marks the record as damaged.
+
+    Measured on 216 damaged copies of 27 real files (200 zero or random bytes,
+    37 bytes inserted or deleted): 514 records at risk. Of the 262 intact, all
+    are kept; of the 155 with a true time and damaged values (speeds of 34-64
+    m/s in runs, altitude -500 m, heart rate 0), 138 are dropped; the 17 kept
+    differ in one plausible value (heart rate 142 for 174, speed 4.011 for
+    4.012). 96 of the 97 with a damaged time are dropped too.
+    """
+    recs = messages.get("record")
+    if not recs or not at_risk:
+        return
+    torn: dict[int, str] = {}
+    risky = set(at_risk)
+    spread: dict[str, float] = {}  # 3 x the field's interquartile range over the file
+
+    def usual_spread(name: str) -> float:
+        if name not in spread:
+            v = pd.to_numeric(pd.Series([m.get(name) for m in recs], dtype=object), errors="coerce").dropna()
+            spread[name] = 3.0 * float(v.quantile(0.75) - v.quantile(0.25)) if len(v) else 0.0
+        return spread[name]
+
+    for i in at_risk:
+        before = [j for j in range(i - 1, max(i - 2 - len(risky), -1), -1) if j not in risky][:2]
+        after = [j for j in range(i + 1, min(i + 2 + len(risky), len(recs))) if j not in risky][:2]
+        near = [recs[j] for j in before + after]
+        for name, v in recs[i].items():
+            if name == "timestamp" or isinstance(v, bool) or not isinstance(v, (int, float)):
+                continue
+            vals = [x[name] for x in near if isinstance(x.get(name), (int, float))]
+            if len(vals) < 2:
+                continue
+            lo, hi = min(vals), max(vals)
+            slack = max(hi - lo, _TORN_SLACK * max(abs(lo), abs(hi)), 1e-6)
+            if not lo - slack <= v <= hi + slack:
+                slack = max(slack, usual_spread(name))
+            if not lo - slack <= v <= hi + slack:
+                torn[i] = f"{name} {v:g} where its neighbours have {lo:g}-{hi:g}"
+                break
+    if torn:
+        bad = np.zeros(len(recs), bool)
+        bad[list(torn)] = True
+        _leave_out(messages, bad, "timestamp", True, problems,
+                   f"read whole just before damage, with damaged values ({next(iter(torn.values()))})")
 
 
 #: A salvaged record's distance this far from its neighbours' median (plus 50 m/s
