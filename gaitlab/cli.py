@@ -11,17 +11,22 @@ import json
 import sys
 import warnings
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 import pandas as pd
 
 from . import __version__
 from .errors import AnalysisError, GaitlabError
-from .fatigue import Fatigue, fatigue, headline
 from .io import read
-from .metrics import Analysis, analyze_if_imu
-from .report.output import check_output, write_atomic
 from .run import Run
+
+if TYPE_CHECKING:
+    from .fatigue import Fatigue
+    from .metrics import Analysis
+
+# The analysis, fatigue and report layers are imported by the commands that use
+# them: ``gaitlab info`` and ``--help`` start without scipy.signal and matplotlib.
 
 EXIT_BAD_INPUT = 2
 
@@ -154,6 +159,10 @@ def analyze(file: Path, json_out: Path | None, steps_csv: Path | None, rate_hz: 
     """Form of every step and when it broke down, in FILE: a pelvis IMU recording (a CSV file,
     a folder or zip of a phone app's CSV export, a FIT file with IMU messages), or a FIT file
     with running dynamics (fatigue analysis of its records)."""
+    from .fatigue import fatigue
+    from .metrics import analyze_if_imu
+    from .report.output import check_output, write_atomic
+
     if json_out:
         check_output(json_out, [file], "JSON file")
     if steps_csv:
@@ -187,6 +196,8 @@ def analyze(file: Path, json_out: Path | None, steps_csv: Path | None, rate_hz: 
 def _fatigue_text(f: Fatigue | None, error: str | None) -> str:
     if f is None:
         return f"fatigue    not analysed: {error}"
+    from .fatigue import headline
+
     lines = [f"fatigue    {headline(f)}"]
     if f.onset_ci_s:
         lines.append(f"           onset {_fmt_duration(f.onset_s)} (95 % interval {_fmt_duration(f.onset_ci_s[0])}"
