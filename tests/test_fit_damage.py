@@ -401,14 +401,14 @@ def test_a_zero_filled_stretch_is_skipped(tmp_path, name, frac):
 )
 def test_records_torn_by_damage_are_dropped(tmp_path, name, kind, frac):
     """Damage that begins inside a record leaves its header and time, and the
-    walk reads it whole: its later fields are damaged bytes (speeds of 34 and
-    64 m/s in runs, 4,046 km/s in the fr955 walk, heart rate 218 where it was
-    108). Before session 16 those records were kept. Now the records read last
+    walk reads it whole: its later fields are damaged bytes (top speeds of 34
+    and 64 m/s in runs whose own are 5.6 and 1.8 m/s, 4,046 km/s in the fr955
+    walk). Before session 16 those records were kept. Now the records read last
     before the damage are checked against the records on either side, and
     those out of line are dropped: every record kept is the whole file's,
-    value for value. Over 216 damaged copies of 27 real files, 262 records read
-    just before damage were intact and all were kept; 138 held damaged values
-    and were dropped (and 96 more with damaged times)."""
+    value for value. Over 216 damaged copies of 27 real files, 270 records read
+    next to damage were intact and all were kept; 139 held damaged values
+    and were dropped (and 99 more with damaged times)."""
     need_real()
     source = REAL / name
     whole = _read(source).records
@@ -416,7 +416,7 @@ def test_records_torn_by_damage_are_dropped(tmp_path, name, kind, frac):
     path.write_bytes(_damaged(source.read_bytes(), kind, frac))
     run = _read(path)
     got = run.records
-    assert any(re.match(r"dropped \d+ record message\(s\) read whole just before damage, with damaged values", w)
+    assert any(re.match(r"dropped \d+ record message\(s\) read whole next to damage, with damaged values", w)
                for w in run.warnings), run.warnings
     assert len(got) >= len(whole) - 12
     assert not any(_same_values(got, whole).values()), _same_values(got, whole)
@@ -541,3 +541,26 @@ def test_imu_message_read_from_damaged_bytes_is_dropped(imu_fit, tmp_path, kind,
     assert len(both) == len(whole)
     same = np.isclose(both[gyr].to_numpy(), both[[g + "_damaged" for g in gyr]].to_numpy(), atol=1e-9).all(axis=1)
     assert same.mean() >= 0.99, same.mean()
+
+
+@pytest.mark.parametrize("kind,frac", [("zeros", 0.3), ("zeros", 0.6), ("random", 0.3), ("random", 0.6),
+                                       ("inserted", 0.3), ("inserted", 0.6)])
+def test_imu_samples_torn_by_damage_are_dropped(imu_fit, tmp_path, kind, frac):
+    """Damage that begins inside a gyroscope message leaves its time and turns
+    its samples to damaged bytes: before session 16, 25 samples of 2,016 to
+    2,129 deg/s (the run's own never pass 117) in each of these copies, and in
+    five of them steps whose pelvic drop was 6 to 58 deg off the whole file's
+    (the orientation filter integrates the rate). Now such messages are dropped
+    like the records: every gyroscope and accelerometer sample kept is the
+    whole file's, and the damaged stretch is a hole."""
+    whole = _read(imu_fit).imu
+    path = tmp_path / f"{kind}-{frac}.fit"
+    path.write_bytes(_damaged(imu_fit.read_bytes(), kind, frac))
+    run = _read(path)
+    assert any(re.match(r"dropped \d+ (gyroscope|accelerometer)_data message\(s\) read whole next to damage", w)
+               for w in run.warnings), run.warnings
+    cols = ["acc_x_mps2", "acc_y_mps2", "acc_z_mps2", "gyr_x_dps", "gyr_y_dps", "gyr_z_dps"]
+    both = whole.merge(run.imu, on="elapsed_s", suffixes=("", "_damaged"))
+    kept = both[[c + "_damaged" for c in cols]].notna().all(axis=1)
+    assert kept.mean() >= 0.99, kept.mean()
+    assert np.array_equal(both.loc[kept, cols].to_numpy(), both.loc[kept, [c + "_damaged" for c in cols]].to_numpy())

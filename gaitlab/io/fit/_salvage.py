@@ -79,6 +79,8 @@ class Sequence:
     last_timed: int = -1  #: index into ``kinds`` of the last message with a full timestamp in line
     #: ``last_timed`` when a time out of line was read after it (garbage read as messages)
     timed_before_far: int | None = None
+    #: the next message follows a zero-filled stretch: it may begin inside it
+    risk_next: bool = False
 
     def spans(self) -> list[tuple[int, int]]:
         """The intact stretches of records, (start, end) offsets, in order."""
@@ -363,6 +365,7 @@ def _scan_records(buf: bytes, start: int, end: int, seq: Sequence) -> str | None
             seq.n_messages -= len(seq.kinds) - zeros[1]
             del seq.kinds[zeros[1]:]
             _mark_at_risk(seq)
+            seq.risk_next = True
         zeros = None
 
     while pos < end:
@@ -417,6 +420,10 @@ def _scan_records(buf: bytes, start: int, end: int, seq: Sequence) -> str | None
             # up passes for one): only a full timestamp in line vouches for a message
             seq.last_timed = len(seq.kinds)
         seq.kinds.append(-1 if hdr & 0xC0 == 0x40 else walk.kinds.get(hdr & 0x0F if hdr < 0x80 else (hdr >> 5) & 3, -1))
+        if seq.risk_next:
+            if seq.kinds[-1] >= 0:
+                seq.at_risk.append(len(seq.kinds) - 1)
+            seq.risk_next = False
         pos += n
         seq.good_end = pos
         seq.n_messages += 1
