@@ -251,11 +251,13 @@ def analyze(
 
     # 3. attitude per stretch
     stretches: list[_Stretch] = []
+    biases: dict[tuple[int, int], np.ndarray] = {}  # gyroscope bias of the long stretches, when borrowed
     for a, b in segs:
         acc = acc_all[a:b]
         if has_gyr:
             if hasattr(orientation, "attitude"):
-                q, turn = orientation.attitude(acc, gyr_all[a:b] - bias, rate)
+                known = _borrowed_bias(orientation, segs, (a, b), acc_all, gyr_all - bias, rate, biases)
+                q, turn = orientation.attitude(acc, gyr_all[a:b] - bias, rate, **known)
             else:
                 q, turn = orientation.estimate(acc, gyr_all[a:b] - bias, rate), np.zeros(b - a)
         else:
@@ -436,6 +438,27 @@ def _acc_sd(acc: np.ndarray, rate: float) -> np.ndarray:
 def _moving(acc: np.ndarray, rate: float) -> np.ndarray:
     """Samples in 2-s windows whose |a| varies like running (sd > 0.2 g)."""
     return _acc_sd(acc, rate) > 0.2 * G
+
+
+def _borrowed_bias(orientation: Any, segs: np.ndarray, seg: tuple[int, int], acc: np.ndarray,
+                   gyr: np.ndarray, rate: float, cache: dict[tuple[int, int], np.ndarray]) -> dict[str, np.ndarray]:
+    """``{"bias_dps": ...}`` for a stretch too short to estimate its own
+    gyroscope bias (``orientation.min_bias_s``): the bias of the nearest stretch
+    long enough, at its end nearest to this one (``cache`` keeps each long
+    stretch's estimate). Empty when the stretch is long enough, the orientation
+    has no such notion, or no stretch is long enough."""
+    need = getattr(orientation, "min_bias_s", None)
+    if need is None or (seg[1] - seg[0]) >= need * rate:
+        return {}
+    long = [s for s in segs if (s[1] - s[0]) >= need * rate]
+    if not long:
+        return {}
+    # distance in samples from this stretch to each long one, either side
+    near = min(long, key=lambda s: seg[0] - s[1] if s[1] <= seg[0] else s[0] - seg[1])
+    near = (int(near[0]), int(near[1]))
+    if near not in cache:
+        cache[near] = orientation.gyro_bias(acc[near[0] : near[1]], gyr[near[0] : near[1]], rate)
+    return {"bias_dps": cache[near][-1] if near[1] <= seg[0] else cache[near][0]}
 
 
 def _gravity_only_attitude(acc: np.ndarray, rate: float) -> np.ndarray:

@@ -106,6 +106,10 @@ class FusionOrientation:
     turn_dps
         Heading rate (deg/s, 1-s mean) above which the runner is turning; the
         gravity reference is not taken from turns (centripetal acceleration).
+    min_bias_s
+        Shortest stretch (s) whose own data give its gyroscope bias; a
+        shorter one (between two holes in the recording) takes the bias of
+        the nearest longer one (:meth:`gyro_bias`).
 
     Notes
     -----
@@ -123,6 +127,7 @@ class FusionOrientation:
     acc_average_s: float = 1.0
     refine_s: float = 5.0
     turn_dps: float = 10.0
+    min_bias_s: float = 40.0
 
     def estimate(self, acc_mps2: np.ndarray, gyr_dps: np.ndarray, rate_hz: float) -> np.ndarray:
         """Quaternions ``w, x, y, z`` (n, 4), world from sensor, one per sample.
@@ -138,39 +143,36 @@ class FusionOrientation:
         """
         return self.attitude(acc_mps2, gyr_dps, rate_hz)[0]
 
-    def attitude(self, acc_mps2: np.ndarray, gyr_dps: np.ndarray, rate_hz: float) -> tuple[np.ndarray, np.ndarray]:
+    def attitude(self, acc_mps2: np.ndarray, gyr_dps: np.ndarray, rate_hz: float,
+                 bias_dps: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """:meth:`estimate`, and the heading rate its gravity reference saw (deg/s, n).
 
         In a bend below ``turn_dps`` the gravity reference is the apparent
         vertical, tilted toward the centre of the bend by the centripetal
         acceleration (atan(v dpsi/dt / g): ~1.7 deg at 3.3 m/s on a 400 m
         track). The second array is the heading rate smoothed exactly as that
-        reference was (0 through masked turns), so the tilt it left can be
-        regressed out downstream (:func:`gaitlab.signals.angles.centripetal_obliquity`).
+        reference was (0 through masked turns; where a stretch is all turning,
+        its plain average), so the tilt it left can be regressed out downstream
+        (:func:`gaitlab.signals.angles.centripetal_obliquity`).
+
+        ``bias_dps`` (3,), deg/s: the gyroscope bias, when it is known from
+        elsewhere (a stretch shorter than ``min_bias_s`` cannot give its own:
+        :meth:`gyro_bias`); else step 0 estimates it.
         """
-        acc_g = np.ascontiguousarray(acc_mps2 / STANDARD_GRAVITY_MPS2, dtype=float)
-        gyr = np.ascontiguousarray(gyr_dps, dtype=float)
-        n = len(acc_g)
-        k = max(1, int(rate_hz // self.ahrs_rate_hz))
-        m = n // k
+        acc_g, gyr, k, a, g = self._blocks(acc_mps2, gyr_dps, rate_hz)
+        n, m = len(acc_g), len(a)
         if m < 4:
             return self._run(acc_g, gyr, rate_hz, self.gain), np.zeros(n)
-        # block means keep the integral of the rate over each block
-        g = gyr[: m * k].reshape(m, k, 3).mean(axis=1)
         ends = np.arange(1, m + 1) * k - 1
-        # The gravity reference is the specific force averaged over about a
-        # stride: that vector mean is gravity. Fusion normalises each sample,
-        # so raw samples would weigh a flight phase (|a| ~ 0, direction pure
-        # noise) like mid-stance: 0.05 m/s² of noise then tilts it ~1.5 deg.
-        a = ndimage.uniform_filter1d(acc_g, max(1, int(self.acc_average_s * rate_hz)), axis=0, mode="nearest")[ends]
         t = np.arange(n)
         q0 = self._settled_start(a, g, rate_hz / k)
         # 0. gyroscope bias: what the gravity correction adds on average
-        bias = np.zeros((m, 3))
-        for _ in range(self.bias_passes):
-            bias = bias + self._feedback_bias(a, g - bias, rate_hz / k, q0)
+        if bias_dps is None:
+            bias = self._block_bias(a, g, rate_hz / k, q0)
+        else:
+            bias = np.tile(np.asarray(bias_dps, dtype=float), (m, 1))
         gyr = gyr - np.column_stack([np.interp(t, ends, bias[:, j]) for j in range(3)])
-        if self.bias_passes:  # settle the start again, now without the bias
+        if self.bias_passes or bias_dps is not None:  # settle the start again, now without the bias
             q0 = self._settled_start(a, g - bias, rate_hz / k)
         # 1. gyroscope only
         q_gyro = self._gyro_only(acc_g, gyr, rate_hz, k, q0)
@@ -199,8 +201,46 @@ class FusionOrientation:
         fw /= np.linalg.norm(fw, axis=1, keepdims=True)
         d = np.column_stack([1.0 + fw[:, 2], fw[:, 1], -fw[:, 0], np.zeros(m)])  # takes fw onto +z
         d /= np.linalg.norm(d, axis=1, keepdims=True)
-        seen = _smooth((heading_rate * straight)[:, None], straight, w_refine, regime)[:, 0]
+        seen = _smooth(heading_rate[:, None], straight, w_refine, regime)[:, 0]
         return _qmul(_interp_q(t, ends, d), q), np.interp(t, ends, seen)
+
+    def gyro_bias(self, acc_mps2: np.ndarray, gyr_dps: np.ndarray, rate_hz: float) -> np.ndarray:
+        """Gyroscope bias (m, 3), deg/s, at the ends of the ``ahrs_rate_hz``
+        blocks: step 0 of :meth:`attitude`. It needs ``min_bias_s`` of data:
+        the first three filter time constants are the filter settling, and the
+        bias is a mean over ``bias_window_s`` (on an 11-s stretch between two
+        holes it came out 2.8 deg/s where the rest of the run gives 0.1, and
+        the pelvic drop of its first steps was 13 deg off)."""
+        acc_g, gyr, k, a, g = self._blocks(acc_mps2, gyr_dps, rate_hz)
+        if len(a) < 4:
+            return np.zeros((len(a), 3))
+        return self._block_bias(a, g, rate_hz / k, self._settled_start(a, g, rate_hz / k))
+
+    def _blocks(self, acc_mps2: np.ndarray, gyr_dps: np.ndarray,
+                rate_hz: float) -> tuple[np.ndarray, np.ndarray, int, np.ndarray, np.ndarray]:
+        """Specific force in g and rate as contiguous arrays, the block length
+        ``k`` (samples per ``ahrs_rate_hz`` step), and per block the gravity
+        reference and the mean rate."""
+        acc_g = np.ascontiguousarray(acc_mps2 / STANDARD_GRAVITY_MPS2, dtype=float)
+        gyr = np.ascontiguousarray(gyr_dps, dtype=float)
+        k = max(1, int(rate_hz // self.ahrs_rate_hz))
+        m = len(acc_g) // k
+        # block means keep the integral of the rate over each block
+        g = gyr[: m * k].reshape(m, k, 3).mean(axis=1)
+        ends = np.arange(1, m + 1) * k - 1
+        # The gravity reference is the specific force averaged over about a
+        # stride: that vector mean is gravity. Fusion normalises each sample,
+        # so raw samples would weigh a flight phase (|a| ~ 0, direction pure
+        # noise) like mid-stance: 0.05 m/s² of noise then tilts it ~1.5 deg.
+        a = ndimage.uniform_filter1d(acc_g, max(1, int(self.acc_average_s * rate_hz)), axis=0, mode="nearest")[ends]
+        return acc_g, gyr, k, a, g
+
+    def _block_bias(self, a: np.ndarray, g: np.ndarray, rate_hz: float, q0: np.ndarray) -> np.ndarray:
+        """Step 0: ``bias_passes`` refinements of :meth:`_feedback_bias` (m, 3)."""
+        bias = np.zeros((len(a), 3))
+        for _ in range(self.bias_passes):
+            bias = bias + self._feedback_bias(a, g - bias, rate_hz, q0)
+        return bias
 
     def _gyro_only(self, acc_g: np.ndarray, gyr_dps: np.ndarray, rate_hz: float, k: int, q0: np.ndarray) -> np.ndarray:
         """Gyroscope-only attitude at every sample (Fusion with gain 0).
@@ -285,9 +325,16 @@ class FusionOrientation:
         w = max(1, int(self.bias_window_s * rate_hz))
         num = ndimage.uniform_filter1d(feedback * weight[:, None], w, axis=0, mode="nearest")
         den = ndimage.uniform_filter1d(weight, w, mode="nearest")[:, None]
-        first = np.flatnonzero(weight)[0]
+        first, last = np.flatnonzero(weight)[[0, -1]]
         out = np.where(den > 1e-6, num / np.maximum(den, 1e-6), np.nan)
-        out[: first + w // 2] = out[first + w // 2] if first + w // 2 < len(out) else out[first]
+        # within half a window of either end the mean would lean on the edge
+        # value repeated ("nearest"): one instant's feedback, not a mean (the
+        # last 15 s of a stretch read 1.3-1.8 deg/s where the rest read 0.1)
+        if first + w // 2 < last - w // 2:
+            out[: first + w // 2] = out[first + w // 2]
+            out[last - w // 2 + 1 :] = out[last - w // 2]
+        else:  # shorter than a window: its one mean
+            out[:] = (feedback * weight[:, None]).sum(axis=0) / weight.sum()
         return -np.nan_to_num(out)
 
     def _run(self, acc_g: np.ndarray, gyr_dps: np.ndarray, rate_hz: float, gain: float, q0: np.ndarray | None = None) -> np.ndarray:
