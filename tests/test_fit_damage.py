@@ -19,6 +19,7 @@ import pytest
 
 import gaitlab
 from gaitlab.errors import DamagedFileWarning, FileFormatError
+from gaitlab.run import Run
 
 from helpers import REAL, fitparse_records, need_real, run_gaitlab, sdk_record_count
 
@@ -219,6 +220,16 @@ def _damaged(data: bytes, kind: str, frac: float) -> bytes:
     return bytes(out)
 
 
+def _whole_and_damaged(tmp_path: Path, name: str, kind: str, frac: float) -> tuple[pd.DataFrame, Run]:
+    """The records of real file ``name`` (under ../shared/data/real), and the run
+    read from a copy of it damaged by :func:`_damaged`."""
+    need_real()
+    source = REAL / name
+    path = tmp_path / f"{kind}-{source.name}"
+    path.write_bytes(_damaged(source.read_bytes(), kind, frac))
+    return _read(source).records, _read(path)
+
+
 @pytest.mark.parametrize("source", [RUN, STRYD], ids=["fenix2", "fr920xt-stryd"])
 @pytest.mark.parametrize("kind", ["zeros", "random", "inserted", "deleted"])
 @pytest.mark.parametrize("frac", [0.3, 0.6])
@@ -334,12 +345,7 @@ def test_record_with_damaged_values_is_dropped(tmp_path, name, kind, frac):
     km tick step for 41,673 km). Over 216 such copies of 27 real files, 77 had a
     distance beyond the whole file's; now 0, from 48 records dropped, every one
     of them with values that differ from the whole file's."""
-    need_real()
-    source = REAL / name
-    whole = _read(source).records
-    path = tmp_path / f"{kind}-{source.name}"
-    path.write_bytes(_damaged(source.read_bytes(), kind, frac))
-    run = _read(path)
+    whole, run = _whole_and_damaged(tmp_path, name, kind, frac)
     assert any(re.match(r"dropped \d+ record message\(s\) .*with damaged values", w) for w in run.warnings), run.warnings
     got = run.records
     assert got["distance_m"].max() <= whole["distance_m"].max(), got["distance_m"].max()
@@ -347,7 +353,7 @@ def test_record_with_damaged_values_is_dropped(tmp_path, name, kind, frac):
     assert len(both) >= 0.98 * len(whole)  # 200 damaged bytes held 1 to 13 records
     assert np.array_equal(both["distance_m"], both["distance_m_whole"], equal_nan=True)
     if "coros" in name:
-        proc = run_gaitlab("report", str(path), "-o", str(tmp_path / "r.html"), "--quiet")
+        proc = run_gaitlab("report", str(run.path), "-o", str(tmp_path / "r.html"), "--quiet")
         assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
 
 
@@ -377,12 +383,7 @@ def test_a_zero_filled_stretch_is_skipped(tmp_path, name, frac):
     without a time, or extra file_id messages) and so was the torn record. Now
     the fill is skipped with a warning, the torn record is dropped, and every
     record kept is the whole file's, value for value."""
-    need_real()
-    source = REAL / name
-    whole = _read(source).records
-    path = tmp_path / source.name
-    path.write_bytes(_damaged(source.read_bytes(), "zeros", frac))
-    run = _read(path)
+    whole, run = _whole_and_damaged(tmp_path, name, "zeros", frac)
     got = run.records
     assert any(re.match(r"\d+ bytes of zeros at offset \d+ \(a zero-filled stretch, not data\): skipped", w)
                for w in run.warnings), run.warnings
@@ -409,12 +410,7 @@ def test_records_torn_by_damage_are_dropped(tmp_path, name, kind, frac):
     value for value. Over 216 damaged copies of 27 real files, 270 records read
     next to damage were intact and all were kept; 139 held damaged values
     and were dropped (and 99 more with damaged times)."""
-    need_real()
-    source = REAL / name
-    whole = _read(source).records
-    path = tmp_path / f"{kind}-{source.name}"
-    path.write_bytes(_damaged(source.read_bytes(), kind, frac))
-    run = _read(path)
+    whole, run = _whole_and_damaged(tmp_path, name, kind, frac)
     got = run.records
     assert any(re.match(r"dropped \d+ record message\(s\) read whole next to damage, with damaged values", w)
                for w in run.warnings), run.warnings
