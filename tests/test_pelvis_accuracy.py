@@ -316,22 +316,32 @@ def test_targets_through_a_fit_file_with_raw_imu_messages(tmp_path):
     assert np.sqrt(np.nanmean(d**2)) <= 0.75 and abs(np.nanmean(d)) <= 0.3
 
 
-@pytest.mark.parametrize("seed", [0, 7])
-def test_targets_through_a_recording_with_holes(tmp_path, seed):
-    """Six holes of 0.5 s (lost Bluetooth packets, a phone's dropped samples)
-    in a 10-min run, read from CSV: gaitlab analyses the stretches between them
-    apart. Before session 16 a stretch between two holes lost its attitude: one
-    of 12 s, all in a 180-deg turn, took the runner's lean as its vertical
-    (seed 0: pelvic drop off by +-4.8 deg there); one of 11 s estimated a
-    gyroscope bias of 2.8 deg/s from itself (the sensor's is 0.1) and its
-    neighbour's estimate, read at that stretch's end, was as wrong (seed 7:
+@pytest.mark.parametrize("seed,every_s", [(0, None), (7, None), (1, 25.0)], ids=["six-0", "six-7", "every-25s"])
+def test_targets_through_a_recording_with_holes(tmp_path, seed, every_s):
+    """Holes in a 10-min run (lost Bluetooth packets, a phone's dropped
+    samples), read from CSV: gaitlab analyses the stretches between them apart.
+
+    Six holes of 0.5 s: before session 16 a stretch between two holes lost its
+    attitude. One of 12 s, all in a 180-deg turn, took the runner's lean as its
+    vertical (seed 0: pelvic drop off by +-4.8 deg there); one of 11 s
+    estimated a gyroscope bias of 2.8 deg/s from itself (the run's is 0.1) and
+    its neighbour's estimate, read at that stretch's end, was as wrong (seed 7:
     off by 13 deg, fading over 7 s). Over seeds 0-7 the RMSE was 0.19-0.90 deg
-    (max 13.4); now 0.18-0.34 (max 2.2), as without holes (0.16-0.29)."""
+    (max 13.4); now 0.18-0.34 (max 2.2), as without holes (0.16-0.29).
+
+    A 0.4-s hole every 25 s (+-3 s), so no stretch is long enough for its own
+    bias window: the RMSE was 2.3-3.8 deg over seeds 0-3 (max 31); now
+    0.30-0.49 (max 3.4)."""
     sim = simulate.simulate_run(duration_s=600.0, rate_hz=100.0, seed=seed, mounting="random")
     imu = sim.run.imu[["elapsed_s", *_ACC, *_GYR]]
-    holes = np.sort(np.random.default_rng(seed).uniform(60, 560, 6))
+    rng = np.random.default_rng(seed)
+    if every_s is None:
+        holes, length = np.sort(rng.uniform(60, 560, 6)), 0.5
+    else:
+        at = np.arange(30.0, 590.0, every_s)
+        holes, length = at + rng.uniform(-3, 3, len(at)), 0.4
     for h in holes:
-        imu = imu[(imu["elapsed_s"] < h) | (imu["elapsed_s"] >= h + 0.5)]
+        imu = imu[(imu["elapsed_s"] < h) | (imu["elapsed_s"] >= h + length)]
     path = tmp_path / "holes.csv"
     imu.to_csv(path, index=False)
     with warnings.catch_warnings():
@@ -339,8 +349,10 @@ def test_targets_through_a_recording_with_holes(tmp_path, seed):
         res = gaitlab.analyze(gaitlab.read(path))
     ts, es = sim.truth.steps, res.steps
     i, j = _match(ts["ic_s"].to_numpy(), es["t_s"].to_numpy())
-    assert len(i) >= 0.99 * len(ts) and len(j) >= 0.99 * len(es)  # a hole costs a step or two
+    lost = len(holes) * 2  # a hole costs a step or two
+    assert len(i) >= len(ts) - lost and len(j) >= 0.99 * len(es)
     assert (ts["side"].to_numpy()[i] == es["side"].to_numpy()[j]).mean() >= 0.99
     d = es["pelvic_drop_deg"].to_numpy()[j] - ts["pelvic_drop_deg"].to_numpy()[i]
     assert np.sqrt(np.nanmean(d**2)) <= 0.75 and abs(np.nanmean(d)) <= 0.3
-    assert np.nanmax(np.abs(d)) <= 3.0, np.nanmax(np.abs(d))
+    if every_s is None:
+        assert np.nanmax(np.abs(d)) <= 3.0, np.nanmax(np.abs(d))
