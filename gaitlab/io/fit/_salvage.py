@@ -10,7 +10,10 @@ the data) it looks for the first later offset from which the stream reads on
 soundly again (:func:`_resync`: a run of well-formed messages with the
 definitions known so far, whose timestamps follow the last good one), skips
 the damaged bytes in between and walks on; it stops where no such offset
-exists. It then rebuilds, in memory, a clean FIT stream of every intact
+exists. Messages of zero bytes spanning 32 bytes or more (zero fill: storage
+that lost a page) are skipped as damage too, and the messages read next to
+each damaged stretch are noted as at risk (their values are checked by the
+reader). It then rebuilds, in memory, a clean FIT stream of every intact
 stretch, with fresh sizes and CRCs. The input file is never written to.
 
 FIT layout (FIT protocol 2.0, "Flexible and Interoperable Data Transfer"):
@@ -32,6 +35,7 @@ from array import array
 from dataclasses import dataclass, field
 
 import crcmod.predefined
+import numpy as np
 
 __all__ = ["crc16", "ScanResult", "scan", "rebuild"]
 
@@ -73,8 +77,9 @@ class Sequence:
     skipped: list[tuple[int, int]] = field(default_factory=list)
     #: the global message number of every intact message, in order (-1: a definition)
     kinds: array = field(default_factory=lambda: array("l"))
-    #: indexes into ``kinds`` of the messages read whole just before damage: the
-    #: damage may have begun inside them, leaving their header and times sound
+    #: indexes into ``kinds`` of the messages read whole next to damage (before
+    #: it, or first after zero fill): the damage may have begun inside them,
+    #: leaving their header and times sound
     at_risk: list[int] = field(default_factory=list)
     last_timed: int = -1  #: index into ``kinds`` of the last message with a full timestamp in line
     #: ``last_timed`` when a time out of line was read after it (garbage read as messages)
@@ -106,13 +111,14 @@ class ScanResult:
 
     def at_risk(self, global_number: int) -> list[int]:
         """Positions, among the rebuilt stream's messages of ``global_number``
-        (the order a decoder lists them in), of those read whole just before damage."""
+        (the order a decoder lists them in), of those read whole next to damage."""
         out, base = [], 0
         for seq in self.sequences:
-            hits = [i for i, k in enumerate(seq.kinds) if k == global_number]
-            rank = {i: n for n, i in enumerate(hits)}
-            out += [base + rank[i] for i in seq.at_risk if i in rank]
-            base += len(hits)
+            hit = np.frombuffer(seq.kinds, dtype=np.dtype(seq.kinds.typecode)) == global_number
+            risk = np.asarray(seq.at_risk, dtype=np.int64)
+            risk = risk[hit[risk]] if len(risk) else risk
+            out += (base + np.cumsum(hit)[risk] - 1).tolist()
+            base += int(hit.sum())
         return out
 
 

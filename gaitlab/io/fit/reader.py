@@ -118,6 +118,7 @@ def decode_fit_bytes(buf: bytes, path: str = "<bytes>") -> tuple[dict[str, list[
         # where the one fault is the CRC, every record is as written but a field may
         # be damaged (a flipped time byte, zeroed bytes): that field is left out
         structural = any(seq.skipped or not seq.complete for seq in result.sequences)
+        # first the messages read next to where the walk skipped damage or stopped
         for name, number in _TORN_CHECKED.items():
             _drop_torn(messages, name, result.at_risk(number), problems)
         for name in ("record", *_IMU_MESSAGES):
