@@ -68,7 +68,6 @@ class Sequence:
     complete: bool  #: every declared byte was read and the stream was intact there
     crc_ok: bool | None  #: stored file CRC matches (None: no CRC in the file)
     has_developer_data: bool = False
-    n_messages: int = 0  #: intact messages (definitions and data)
     #: (offset, byte) repairs to apply in the rebuilt copy
     patches: list[tuple[int, int]] = field(default_factory=list)
     #: problems met while walking that did not stop the walk
@@ -86,6 +85,11 @@ class Sequence:
     timed_before_far: int | None = None
     #: the next message follows a zero-filled stretch: it may begin inside it
     risk_next: bool = False
+
+    @property
+    def n_messages(self) -> int:
+        """Intact messages (definitions and data)."""
+        return len(self.kinds)
 
     def spans(self) -> list[tuple[int, int]]:
         """The intact stretches of records, (start, end) offsets, in order."""
@@ -368,7 +372,6 @@ def _scan_records(buf: bytes, start: int, end: int, seq: Sequence) -> str | None
             seq.problems.append(f"{upto - zeros[0]} bytes of zeros at offset {zeros[0]} (a zero-filled stretch, "
                                 f"not data): skipped, read on from offset {upto}")
             seq.skipped.append((zeros[0], upto))
-            seq.n_messages -= len(seq.kinds) - zeros[1]
             del seq.kinds[zeros[1]:]
             _mark_at_risk(seq)
             seq.risk_next = True
@@ -394,7 +397,6 @@ def _scan_records(buf: bytes, start: int, end: int, seq: Sequence) -> str | None
                     seq.problems.append(f"{problem}: the {back} message(s) from offset {start_b} were damaged; "
                                         f"skipped {q - start_b} bytes, read on from offset {q}")
                     seq.skipped.append((start_b, q))
-                    seq.n_messages -= back
                     del seq.kinds[len(seq.kinds) - back:]
                     _mark_at_risk(seq)
                     seq.good_end, pos, walk, recent = start_b, q, walk_b, []
@@ -432,7 +434,6 @@ def _scan_records(buf: bytes, start: int, end: int, seq: Sequence) -> str | None
             seq.risk_next = False
         pos += n
         seq.good_end = pos
-        seq.n_messages += 1
         if walk.suspect == _SUSPECT_STREAK and streak is not None:
             # Several times in a row far off the recent ones, or stuck: either
             # the clock jumped (kept), or damage shifted the stream onto bytes
@@ -448,7 +449,7 @@ def _scan_records(buf: bytes, start: int, end: int, seq: Sequence) -> str | None
                     f"messages from offset {start_f} have times out of line with the rest (the stream shifted by "
                     f"damage): skipped {q - start_f} bytes, read on from offset {q}")
                 seq.skipped.append((start_f, q))
-                seq.n_messages, seq.good_end, pos, walk, recent, streak = n_f, start_f, q, walk_f, [], None
+                seq.good_end, pos, walk, recent, streak = start_f, q, walk_f, [], None
                 del seq.kinds[n_f:]
                 _mark_at_risk(seq)
                 zeros = None

@@ -119,9 +119,9 @@ def decode_fit_bytes(buf: bytes, path: str = "<bytes>") -> tuple[dict[str, list[
         # be damaged (a flipped time byte, zeroed bytes): that field is left out
         structural = any(seq.skipped or not seq.complete for seq in result.sequences)
         # first the messages read next to where the walk skipped damage or stopped
-        for name, number in _TORN_CHECKED.items():
-            _drop_torn(messages, name, result.at_risk(number), problems)
-        for name in ("record", *_IMU_MESSAGES):
+        for name in _CHECKED:
+            _drop_torn(messages, name, result.at_risk(_MESG_NUM[name]), problems)
+        for name in _CHECKED:
             _drop_time_detours(messages, problems, drop=structural, name=name)
         _drop_distance_spikes(messages, problems, drop=structural)
         kept = len(messages.get("record", []))
@@ -200,10 +200,11 @@ def _leave_out(messages: dict[str, list[dict]], bad: np.ndarray, field: str, dro
         problems.append(f"left out the {field} of {n} {name} message(s) {why}")
 
 
-#: Messages checked for damage that began inside them, by their FIT profile
-#: global message number: records, and raw IMU messages (whose samples place
-#: every later sample through the orientation filter).
-_TORN_CHECKED = {"record": 20, "gyroscope_data": 164, "accelerometer_data": 165, "magnetometer_data": 208}
+#: Messages checked for damage in a salvaged file: records, and raw IMU messages
+#: (whose samples place every later sample through the orientation filter).
+_CHECKED = ("record", *_IMU_MESSAGES)
+#: Their FIT profile global message numbers (the salvage walk knows messages by number).
+_MESG_NUM = {mt.name: num for num, mt in _profile.MESSAGE_TYPES.items() if mt.name in _CHECKED}
 #: A value of a message read next to damage is out of line when it lies outside
 #: its neighbours' range by more than that range or this share of their size.
 _TORN_SLACK = 0.25
@@ -215,10 +216,10 @@ def _numbers(value: Any) -> np.ndarray | None:
         return None
     if isinstance(value, (int, float)):
         return np.array([value], dtype="float64")
-    if isinstance(value, (list, tuple)) and value:
-        nums = [e for e in value if isinstance(e, (int, float)) and not isinstance(e, bool)]
-        if len(nums) == len([e for e in value if e is not None]) and nums:
-            return np.array(nums, dtype="float64")
+    if isinstance(value, (list, tuple)):
+        vals = [e for e in value if e is not None]
+        if vals and all(isinstance(e, (int, float)) and not isinstance(e, bool) for e in vals):
+            return np.array(vals, dtype="float64")
     return None
 
 
