@@ -252,14 +252,15 @@ def analyze(
     # 3. attitude per stretch
     stretches: list[_Stretch] = []
     biases: dict[tuple[int, int], np.ndarray] = {}  # gyroscope bias of the long stretches, when borrowed
+    gyr_free = gyr_all - bias if has_gyr else None  # the quiet-standing bias removed, once
     for a, b in segs:
         acc = acc_all[a:b]
         if has_gyr:
             if hasattr(orientation, "attitude"):
-                known = _borrowed_bias(orientation, segs, (a, b), acc_all, gyr_all - bias, rate, biases)
-                q, turn = orientation.attitude(acc, gyr_all[a:b] - bias, rate, **known)
+                known = _borrowed_bias(orientation, segs, (a, b), acc_all, gyr_free, rate, biases)
+                q, turn = orientation.attitude(acc, gyr_free[a:b], rate, **known)
             else:
-                q, turn = orientation.estimate(acc, gyr_all[a:b] - bias, rate), np.zeros(b - a)
+                q, turn = orientation.estimate(acc, gyr_free[a:b], rate), np.zeros(b - a)
         else:
             q, turn = _gravity_only_attitude(acc, rate), np.zeros(b - a)
         stretches.append(_Stretch(int(a), int(b), q, acc, turn))
