@@ -47,6 +47,42 @@ def test_form_endurance_takes_a_folder_or_one_file(tmp_path):
     assert one.runs["run"].tolist() == ["stryd-run.fit"] and one.runs["error"].isna().all()
 
 
+def test_a_folder_of_runs_holds_imu_exports_saved_as_text_but_not_notes(tmp_path):
+    """An IMU export named .txt or .tsv (Xsens MT Manager writes tab-separated
+    .txt) is a run gaitlab reads, but a folder given to form_endurance left
+    it out before session 17 (its list of run names lacked them), while a
+    notes.txt beside the runs must stay out. A report is refused those names
+    too, as it is .fit and .csv: it would pass for run data."""
+    import gzip
+    import hashlib
+
+    csv_gz = DATA / "pelvis-simulated.csv.gz"
+    with gzip.open(csv_gz, "rt") as fh:
+        comment, table = fh.readline(), fh.read()
+    (tmp_path / "pelvis.txt").write_text(comment + table.replace(",", "\t"))  # tab-separated, like Xsens
+    with gzip.open(tmp_path / "pelvis-2.tsv.gz", "wt") as fh:
+        fh.write(comment + table.replace(",", "\t"))
+    shutil.copy(STRYD, tmp_path / STRYD.name)
+    (tmp_path / "notes.txt").write_text("Easy run, felt good\nwindy on the way back, 12 C\n")
+    (tmp_path / "todo.tsv").write_text("date\tplan\nmonday\tintervals\n")
+    assert [p.name for p in gaitlab.io.runs_in(tmp_path)] == ["pelvis-2.tsv.gz", "pelvis.txt", "stryd-run.fit"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        table_runs = gaitlab.form_endurance(tmp_path).runs.set_index("run")
+        truth = gaitlab.fatigue(csv_gz)  # the same samples, read from the .csv.gz
+    assert sorted(table_runs.index) == ["pelvis-2.tsv.gz", "pelvis.txt", "stryd-run.fit"]  # table: by date
+    assert table_runs["error"].isna().all(), table_runs["error"]
+    for name in ("pelvis.txt", "pelvis-2.tsv.gz"):
+        assert table_runs.loc[name, "onset_min"] == pytest.approx(truth.onset_s / 60, abs=1e-9)
+    # the simulated onset is 12 min (the file's comment): the export is the run, not just a table
+    assert abs(truth.onset_s - 720.0) <= 120
+    before = hashlib.sha256((tmp_path / "pelvis.txt").read_bytes()).hexdigest()
+    for out in ("report.txt", "report.tsv"):
+        with pytest.raises(gaitlab.GaitlabError, match=r"name of run data \(\.t[xs][tv]\)"):
+            gaitlab.report.write_report(tmp_path / "pelvis.txt", tmp_path / out)
+    assert hashlib.sha256((tmp_path / "pelvis.txt").read_bytes()).hexdigest() == before
+
+
 @pytest.mark.parametrize(
     "call,name",
     [(gaitlab.read, "gaitlab.read"), (gaitlab.analyze, "gaitlab.analyze"), (gaitlab.fatigue, "gaitlab.fatigue"),

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import GaitlabError
-from ..io import read
+from ..io import read, runs_in
 from ..metrics import Analysis
 from ..run import Run
 from .analysis import FatigueAnalyzer, fatigue
@@ -78,10 +78,6 @@ def _load(item, analyzer: FatigueAnalyzer) -> tuple[str, pd.Timestamp | None, ob
     return name, run.start_time, fatigue(item, analyzer)
 
 
-#: What a folder given to :func:`form_endurance` holds as runs.
-_RUN_SUFFIXES = (".fit", ".fit.gz", ".csv", ".csv.gz", ".zip")
-
-
 def form_endurance(
     runs: Iterable[Run | Analysis | str | PathLike[str]] | str | PathLike[str],
     analyzer: FatigueAnalyzer = FatigueAnalyzer(),
@@ -92,15 +88,15 @@ def form_endurance(
     ----------
     runs
         Paths, :class:`~gaitlab.run.Run` or :class:`~gaitlab.metrics.Analysis`
-        objects; or one folder, whose FIT and CSV files (``.fit``, ``.fit.gz``,
-        ``.csv``, ``.csv.gz``, ``.zip``) are the runs.
+        objects; or one folder, whose files gaitlab reads are the runs
+        (:func:`gaitlab.io.runs_in`: FIT, CSV, zip, and ``.txt`` or ``.tsv``
+        IMU exports).
     analyzer
         Fatigue analysis parameters, the same for every run.
     """
     if isinstance(runs, (str, PathLike)):  # not a string's characters
         folder = Path(runs)
-        runs = (sorted(p for p in folder.iterdir() if p.is_file() and p.name.lower().endswith(_RUN_SUFFIXES))
-                if folder.is_dir() else [runs])
+        runs = runs_in(folder) if folder.is_dir() else [runs]
     elif isinstance(runs, (Run, Analysis)):
         runs = [runs]
     rows = []

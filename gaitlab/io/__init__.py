@@ -8,10 +8,16 @@ from pathlib import Path
 from ..errors import FileFormatError, UnsupportedFileError
 from ..run import Run
 from .fit import read_fit
-from .imu_csv import CSV_SUFFIXES, read_imu_csv
+from .imu_csv import CSV_SUFFIXES, is_sensor_table, read_imu_csv
 from .runscribe_csv import is_runscribe_csv, read_runscribe_csv
 
-__all__ = ["read", "read_fit", "read_imu_csv", "read_runscribe_csv"]
+__all__ = ["read", "read_fit", "read_imu_csv", "read_runscribe_csv", "runs_in", "RUN_SUFFIXES"]
+
+#: Names of the files :func:`read` takes as one recording (a folder of CSVs aside).
+RUN_SUFFIXES = (".fit", ".fit.gz", *CSV_SUFFIXES, ".zip")
+
+#: Of those, the names that notes and other text files share.
+_PLAIN_TEXT = tuple(s for s in CSV_SUFFIXES if not s.startswith(".csv"))
 
 
 def read(
@@ -77,3 +83,14 @@ def read(
         f"unsupported file type {''.join(p.suffixes) or '(no extension)'}; gaitlab reads .fit, .fit.gz, "
         ".csv, .csv.gz, .txt, .tsv, .zip and folders of CSV files",
     )
+
+
+def runs_in(folder: str | PathLike[str]) -> list[Path]:
+    """The files in ``folder`` (not its subfolders) that :func:`read` takes as runs, by name.
+
+    FIT, CSV and zip files by their names; ``.txt`` and ``.tsv`` files (IMU
+    exports such as Xsens MT Manager's) only when they hold a table of numbers,
+    so a ``notes.txt`` beside the runs is not one.
+    """
+    files = sorted(p for p in Path(folder).iterdir() if p.is_file() and p.name.lower().endswith(RUN_SUFFIXES))
+    return [p for p in files if not p.name.lower().endswith(_PLAIN_TEXT) or is_sensor_table(p)]

@@ -34,8 +34,10 @@ Layouts of recorder apps (checked against their own documentation / code):
 
 from __future__ import annotations
 
+import gzip
 import io
 import re
+import zlib
 import warnings as _warnings
 import zipfile
 from dataclasses import dataclass, field
@@ -50,10 +52,10 @@ import pyarrow.csv as pa_csv
 from ..errors import FileFormatError, GaitlabWarning
 from ..frames import STANDARD_GRAVITY_MPS2
 from ..run import Run
-from ._gzip import unzipped
+from ._gzip import is_gzip, unzipped
 from .grid import to_common_grid
 
-__all__ = ["read_imu_csv", "parse_header", "CSV_SUFFIXES"]
+__all__ = ["read_imu_csv", "parse_header", "is_sensor_table", "CSV_SUFFIXES"]
 
 G = STANDARD_GRAVITY_MPS2
 CSV_SUFFIXES = (".csv", ".txt", ".tsv", ".csv.gz", ".txt.gz", ".tsv.gz")
@@ -318,6 +320,34 @@ def _sniff(text: str, name: str) -> _Layout:
         if m:
             best.meta.setdefault(m.group(1).strip().lower(), m.group(2).strip())
     return best
+
+
+def is_sensor_table(path: str | PathLike[str]) -> bool:
+    """Whether a text file starts with a table of numbers, as a sensor export does.
+
+    Judged from its first 64 KiB (decompressed for gzip): how a folder of runs
+    tells an IMU export saved as ``.txt`` from a notes file. A file that cannot
+    be judged (unreadable, damaged gzip, binary) counts as a table, so that
+    reading it reports the problem rather than the file being passed over.
+    """
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(65536)
+        if is_gzip(head):
+            with gzip.open(path, "rb") as fh:
+                head = fh.read(65536)
+    except (OSError, EOFError, zlib.error):
+        return True
+    if _looks_binary(head):
+        return True
+    text = head.decode("utf-8", errors="replace").replace("\x00", "")
+    try:
+        layout = _sniff(text, str(path))
+    except FileFormatError:  # empty, or no separator at all
+        return False
+    lines = text.split("\n")
+    row = lines[layout.data_line].rstrip("\r") if layout.data_line < len(lines) else ""
+    return sum(_is_value(c) for c in _split(row, layout.sep) if c.strip()) >= 2
 
 
 def _read_table(src: _Source, warns: list[str]) -> tuple[pd.DataFrame, _Layout]:

@@ -8,18 +8,19 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ..errors import GaitlabError
+from ..io import RUN_SUFFIXES
 
 __all__ = ["write_atomic", "check_output"]
 
 #: Names of the files gaitlab reads: an output written there would pass for run data.
-_DATA_SUFFIXES = (".fit", ".fit.gz", ".csv", ".csv.gz", ".zip", ".gz")
+_DATA_SUFFIXES = (*RUN_SUFFIXES, ".gz")
 
 
 def check_output(path: str | os.PathLike[str], inputs: Iterable[str | os.PathLike[str] | None], what: str,
                  data_name_ok: bool = False) -> None:
     """Refuse an output path that is one of the inputs (a typo such as
     ``-o run.fit`` replaced the run with its report), or, unless ``data_name_ok``,
-    a name of run data (``.fit``, ``.csv``...).
+    a name of run data (``.fit``, ``.csv``, ``.txt``...: :data:`gaitlab.io.RUN_SUFFIXES`).
 
     Raises
     ------
