@@ -302,7 +302,8 @@ def form_series(obj: Analysis | Run, bin_s: float = 15.0, max_bins: int = 240) -
 
 def _grade(bins: pd.DataFrame) -> np.ndarray:
     """Grade (%) per bin from altitude over distance, over +-1 bin (GPS altitude is noisy)."""
-    if "altitude_m" not in bins or "distance_m" not in bins or not bins["altitude_m"].notna().any():
+    if ("altitude_m" not in bins or "distance_m" not in bins or not bins["altitude_m"].notna().any()
+            or len(bins) < 2):  # a run of one bin (a file cut after a few records) has no slope
         return np.full(len(bins), np.nan)
     alt = bins["altitude_m"].to_numpy(float)
     dist = bins["distance_m"].to_numpy(float)
