@@ -1,5 +1,5 @@
 """Command line: ``gaitlab info FILE [--json]``, ``gaitlab analyze FILE [--json OUT]``,
-``gaitlab report FILE... [-o PATH] [--pdf]``.
+``gaitlab report FILE... [-o PATH] [--pdf]``, ``gaitlab endurance PATH... [--json OUT] [--csv OUT]``.
 
 Errors from bad input are printed on one line (``gaitlab: <file>: <problem>``)
 with exit code 2, never a traceback.
@@ -23,6 +23,7 @@ from .run import Run
 
 if TYPE_CHECKING:
     from .fatigue import Fatigue
+    from .fatigue.endurance import FormEndurance
     from .metrics import Analysis
 
 # The analysis, fatigue and report layers are imported by the commands that use
@@ -287,6 +288,118 @@ def report(files: tuple[Path, ...], out: Path | None, pdf: bool, quiet: bool, ra
             for path in written:
                 click.echo(f"report written to {path}")
     if failed:
+        click.get_current_context().exit(EXIT_BAD_INPUT)
+
+
+def _runs_of(paths: tuple[Path, ...]) -> list[Path]:
+    """Each path, a folder standing for the runs in it (:func:`gaitlab.io.runs_in`)."""
+    from .io import runs_in
+
+    out: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            found = runs_in(p)
+            if not found:
+                raise GaitlabError(p, "folder holds no run gaitlab reads (.fit, .fit.gz, .csv, .zip, ...)")
+            out += found
+        else:
+            out.append(p)
+    return out
+
+
+def _trend_text(fe: FormEndurance) -> str:
+    t = fe.trend
+    per = "per 30 days" if t["basis"] == "calendar" else "per run (in the order given: no run has a date)"
+    slope = t["held_min_per_30_days"] if t["basis"] == "calendar" else t["held_min_per_run"]
+    said = {
+        "later": "form breaks down later as training goes on",
+        "earlier": "form breaks down earlier than it did",
+        "no clear change": "no clear change in how long form holds (within the run-to-run scatter)",
+        "too few runs": f"too few runs for a trend ({t['runs']} analysed; 3 needed)",
+        "all at one time": "no trend: the runs share one start time",
+    }[t["direction"]]
+    line = f"trend      {said}"
+    if slope is not None:
+        line += f": {slope:+.1f} min held {per}, over {t['runs']} runs"
+    if t.get("undated"):
+        line += f" ({t['undated']} undated left off the calendar)"
+    return line
+
+
+def _endurance_text(fe: FormEndurance) -> str:
+    rows = fe.runs
+    width = max([len("run"), *(len(str(r)) for r in rows["run"])])
+    lines = [f"{'start (UTC)':<16}  {'run':<{width}}  {'min':>5}  {'km':>5}  form held"]
+    for _, r in rows.iterrows():
+        date = r["start_time"].strftime("%Y-%m-%d %H:%M") if pd.notna(r["start_time"]) else "undated"
+        if isinstance(r["error"], str) and pd.isna(r["duration_min"]):
+            cut = r["error"].find(f"{r['run']}: ")  # the error names the file; the row does already
+            problem = r["error"][cut + len(r["run"]) + 2:] if cut >= 0 else r["error"]
+            lines.append(f"{'':<16}  {r['run']:<{width}}  {'':>5}  {'':>5}  not analysed: {problem}")
+            continue
+        km = f"{r['distance_km']:.2f}" if pd.notna(r["distance_km"]) else ""
+        if r["censored"]:
+            held = f"to the end (at least {r['held_min']:.0f} min)"
+        else:
+            held = (f"{r['onset_min']:.0f} min" + (f" / {r['onset_km']:.1f} km" if pd.notna(r["onset_km"]) else "")
+                    + f" (95 % interval {r['onset_lo_min']:.0f}-{r['onset_hi_min']:.0f} min)")
+            if r["first_metrics"]:
+                held += "; first: " + ", ".join(r["first_metrics"])
+        if isinstance(r["error"], str):  # analysed, but the same run as another: counted once
+            held += f"; {r['error']}"
+        lines.append(f"{date:<16}  {r['run']:<{width}}  {r['duration_min']:>5.1f}  {km:>5}  {held}")
+    return "\n".join([*lines, _trend_text(fe)])
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the per-run table and the trend as JSON to this file.")
+@click.option("--csv", "csv_out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the per-run table as CSV to this file.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def endurance(paths: tuple[Path, ...], json_out: Path | None, csv_out: Path | None, quiet: bool) -> None:
+    """How long form held in each run, and whether it holds longer as training goes on.
+
+    PATHS are runs (FIT with running dynamics, pelvis IMU recordings) or folders of them.
+    Each run's fatigue analysis gives the minutes and km before form broke down (a run
+    whose form held counts as "at least" its length); the trend is their slope over the
+    calendar. A run that cannot be analysed is listed with why (exit code 2)."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from .fatigue import form_endurance
+    from .report.output import check_output, write_atomic
+
+    files = _runs_of(paths)
+    for out, what in ((json_out, "JSON file"), (csv_out, "CSV file")):
+        if out:
+            check_output(out, files, what, data_name_ok=what == "CSV file")
+    show = not quiet and sys.stderr.isatty()
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), transient=True,
+                  disable=not show, console=Console(stderr=True)) as bar:
+        task = bar.add_task("runs", total=len(files))
+
+        def ticking():  # form_endurance takes the runs one by one: the bar moves as it does
+            for f in files:
+                bar.update(task, description=f.name)
+                yield f
+                bar.advance(task)
+
+        fe = form_endurance(ticking())
+    failed = fe.runs[fe.runs["error"].notna() & fe.runs["duration_min"].isna()]
+    for error in failed["error"]:  # "<path>: <problem>", as every command says it
+        click.echo(f"gaitlab: {error}", err=True)
+    if json_out:
+        doc = {"runs": json.loads(fe.runs.to_json(orient="records", date_format="iso")), "trend": fe.trend}
+        write_atomic(json_out, json.dumps(doc, indent=1))
+    if csv_out:
+        write_atomic(csv_out, fe.runs.to_csv(index=False))
+    click.echo(_endurance_text(fe))
+    for label, path in (("JSON", json_out), ("CSV", csv_out)):
+        if path:
+            click.echo(f"{label} written to {path}")
+    if len(failed):
         click.get_current_context().exit(EXIT_BAD_INPUT)
 
 

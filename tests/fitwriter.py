@@ -33,20 +33,20 @@ RUNSCRIBE_APP = bytes.fromhex("aee3c518b4bf11e7abc4cec278b6b50a")
 RUNSCRIBE_UNITS = ["G", "G", "", "°", "%", "ms"]  # braking, impact, footstrike, pronation, flight, contact
 
 
-def _file_id(builder: FitFileBuilder) -> None:
+def _file_id(builder: FitFileBuilder, t0_ms: int = T0_MS) -> None:
     m = FileIdMessage()
     m.type = FileType.ACTIVITY
     m.manufacturer = Manufacturer.DEVELOPMENT.value
     m.product = 0
     m.serial_number = 1234
-    m.time_created = T0_MS
+    m.time_created = t0_ms
     builder.add(m)
 
 
-def _session(builder: FitFileBuilder, seconds: float) -> None:
+def _session(builder: FitFileBuilder, seconds: float, t0_ms: int = T0_MS) -> None:
     s = SessionMessage()
-    s.timestamp = T0_MS + int(seconds * 1000)
-    s.start_time = T0_MS
+    s.timestamp = t0_ms + int(seconds * 1000)
+    s.start_time = t0_ms
     s.total_elapsed_time = seconds
     s.total_timer_time = seconds
     s.sport = Sport.RUNNING
@@ -87,21 +87,22 @@ def write_runscribe_run(path: Path, values: np.ndarray) -> None:
     b.build().to_file(str(path))
 
 
-def write_running_dynamics_run(path: Path, records: pd.DataFrame) -> None:
+def write_running_dynamics_run(path: Path, records: pd.DataFrame, t0_ms: int = T0_MS) -> None:
     """A Garmin-style run: one record message per row of a
     :func:`gaitlab.simulate_fit.simulate_fit_run` Garmin record table, in the
     FIT profile's native running-dynamics fields (cadence in strides/min with
     its 1/128 fraction, stance time, stance %, balance, oscillation, vertical
-    ratio, step length); a NaN value leaves its field out of that record."""
+    ratio, step length); a NaN value leaves its field out of that record.
+    ``t0_ms``: the start, Unix milliseconds."""
     b = FitFileBuilder(auto_define=True)
-    _file_id(b)
+    _file_id(b, t0_ms)
     fields = {"distance": "distance_m", "enhanced_speed": "speed_mps", "enhanced_altitude": "altitude_m",
               "heart_rate": "heart_rate_bpm", "stance_time": "stance_time_ms", "stance_time_percent": "stance_time_pct",
               "stance_time_balance": "stance_time_balance_left_pct", "vertical_oscillation": "vertical_oscillation_mm",
               "vertical_ratio": "vertical_ratio_pct", "step_length": "step_length_mm"}
     for row in records.itertuples(index=False):
         r = RecordMessage()
-        r.timestamp = T0_MS + int(round(row.elapsed_s * 1000))
+        r.timestamp = t0_ms + int(round(row.elapsed_s * 1000))
         for field, col in fields.items():
             v = getattr(row, col)
             if np.isfinite(v):
@@ -111,7 +112,7 @@ def write_running_dynamics_run(path: Path, records: pd.DataFrame) -> None:
             r.cadence = int(strides)
             r.fractional_cadence = round((strides - int(strides)) * 128) / 128
         b.add(r)
-    _session(b, float(records["elapsed_s"].iloc[-1]))
+    _session(b, float(records["elapsed_s"].iloc[-1]), t0_ms)
     b.build().to_file(str(path))
 
 

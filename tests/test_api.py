@@ -51,8 +51,9 @@ def test_a_folder_of_runs_holds_imu_exports_saved_as_text_but_not_notes(tmp_path
     """An IMU export named .txt or .tsv (Xsens MT Manager writes tab-separated
     .txt) is a run gaitlab reads, but a folder given to form_endurance left
     it out before session 17 (its list of run names lacked them), while a
-    notes.txt beside the runs must stay out. A report is refused those names
-    too, as it is .fit and .csv: it would pass for run data."""
+    notes.txt, or a table of run summaries, beside the runs must stay out. A
+    report is refused those names too, as it is .fit and .csv: it would pass
+    for run data."""
     import gzip
     import hashlib
 
@@ -65,6 +66,9 @@ def test_a_folder_of_runs_holds_imu_exports_saved_as_text_but_not_notes(tmp_path
     shutil.copy(STRYD, tmp_path / STRYD.name)
     (tmp_path / "notes.txt").write_text("Easy run, felt good\nwindy on the way back, 12 C\n")
     (tmp_path / "todo.tsv").write_text("date\tplan\nmonday\tintervals\n")
+    # a table of run summaries, as `gaitlab endurance --csv` writes: numbers, but no sensor samples
+    (tmp_path / "endurance.csv").write_text("run,start_time,duration_min,onset_min,held_min\n"
+                                            "a.fit,2026-05-01 07:00,45.0,14.2,14.2\nb.fit,2026-05-08 07:00,45.0,,45.0\n")
     assert [p.name for p in gaitlab.io.runs_in(tmp_path)] == ["pelvis-2.tsv.gz", "pelvis.txt", "stryd-run.fit"]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

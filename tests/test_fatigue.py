@@ -16,7 +16,7 @@ import gaitlab
 from gaitlab import simulate
 from gaitlab.fatigue import FatigueAnalyzer, headline
 from gaitlab.simulate_fit import simulate_fit_run
-from helpers import DATA, REAL, need_real
+from helpers import DATA, REAL, need_real, run_gaitlab
 
 #: Pelvis runs: even seeds fatigue at a random onset (15-30 min) with random
 #: drifts of left/right pelvic drop and contact time; odd seeds hold form.
@@ -170,6 +170,56 @@ def test_form_endurance_over_runs_on_a_calendar():
     np.testing.assert_allclose(t["onset_min"][:4], [15, 1100 / 60, 1300 / 60, 25], atol=2.0)
     assert t["held_min"].iloc[-1] == pytest.approx(t["duration_min"].iloc[-1])
     assert fe.trend["direction"] == "later" and fe.trend["held_min_per_30_days"] > 0
+
+
+def test_endurance_command_on_a_folder_of_fit_files(tmp_path):
+    """``gaitlab endurance FOLDER``: four simulated runs a week apart, written as
+    FIT files (fit-tool), whose form breaks down later each week and holds in
+    the last; a damaged file and a notes file beside them. Each run's 95 %
+    interval holds the simulator's onset (measured: 14, 25 and 27 min for 15,
+    20 and 25; one run is not the issue's +-2 min rate, which the tests on
+    hundreds of runs measure), the trend says later, the damaged file is one
+    line on stderr and exit 2, and the JSON and CSV agree."""
+    from fitwriter import T0_MS, write_running_dynamics_run
+
+    week_ms = 7 * 86400 * 1000
+    truth = {}
+    for k, (onset, profile) in enumerate([(900.0, "steady"), (1200.0, "hills"), (1500.0, "fartlek"),
+                                          (None, "steady")]):
+        fat = dict(_fit_fatigue(k, "garmin"), onset_s=onset) if onset else None
+        sim = simulate_fit_run(2700.0, 40 + k, profile=profile, fatigue=fat, device="garmin", wander=False)
+        name = f"week-{k + 1}.fit"
+        write_running_dynamics_run(tmp_path / name, sim.run.records, T0_MS + k * week_ms)
+        truth[name] = onset
+    (tmp_path / "broken.fit").write_bytes((tmp_path / "week-1.fit").read_bytes()[:300])
+    (tmp_path / "notes.txt").write_text("week 3: windy\n")
+    out_json, out_csv = tmp_path / "endurance.json", tmp_path / "endurance.csv"
+    proc = run_gaitlab("endurance", str(tmp_path), "--json", str(out_json), "--csv", str(out_csv))
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.count("\n") == 1 and proc.stderr.startswith(f"gaitlab: {tmp_path / 'broken.fit'}: "), proc.stderr
+    doc = json.loads(out_json.read_text())
+    rows = {r["run"]: r for r in doc["runs"]}
+    assert sorted(rows) == ["broken.fit", *truth], sorted(rows)
+    assert rows["broken.fit"]["error"] and rows["broken.fit"]["duration_min"] is None
+    for name, onset in truth.items():
+        r = rows[name]
+        assert r["error"] is None, r
+        if onset is None:
+            assert r["censored"] and r["held_min"] == pytest.approx(45.0, abs=0.1), r
+        else:
+            assert not r["censored"] and r["onset_lo_min"] <= onset / 60 <= r["onset_hi_min"], (name, r, onset / 60)
+    assert doc["trend"]["direction"] == "later" and doc["trend"]["runs"] == 4, doc["trend"]
+    # the weeks' held minutes over months since the first, by hand
+    held = np.array([rows[n]["held_min"] for n in truth])
+    months = np.arange(4) * 7 / 30
+    assert doc["trend"]["held_min_per_30_days"] == pytest.approx(np.polyfit(months, held, 1)[0])
+    table = pd.read_csv(out_csv)
+    assert sorted(table["run"]) == sorted(rows)
+    np.testing.assert_allclose(table.set_index("run").loc[list(truth), "held_min"], held)
+    lines = proc.stdout.splitlines()
+    for name in rows:
+        assert sum(name in ln for ln in lines) == 1, (name, proc.stdout)
+    assert any(ln.startswith("trend      form breaks down later") for ln in lines), proc.stdout
 
 
 def test_form_endurance_counts_a_run_given_twice_once_and_leaves_undated_runs_off_the_calendar():

@@ -158,8 +158,9 @@ def _trend(table: pd.DataFrame) -> dict:
         x = np.arange(len(use), dtype=float)
     y = use["held_min"].to_numpy(float)
     slope_key = "held_min_per_30_days" if dated.any() else "held_min_per_run"
-    if np.ptp(x) > 0:
-        out[slope_key] = float(np.polyfit(x, y, 1)[0])
+    fit = np.polyfit(x, y, 1) if np.ptp(x) > 0 else None
+    if fit is not None:
+        out[slope_key] = float(fit[0])
     else:
         out["direction"] = "all at one time"  # no calendar to fit (simulated runs share a default start)
     third = max(1, len(use) // 3)
@@ -167,8 +168,8 @@ def _trend(table: pd.DataFrame) -> dict:
     out["onset_share_first"] = float(broke[:third].mean())
     out["onset_share_last"] = float(broke[-third:].mean())
     # "later" needs the slope to be clear of the run-to-run scatter
-    if out[slope_key] is not None:
-        resid = y - np.polyval(np.polyfit(x, y, 1), x)
+    if fit is not None:
+        resid = y - np.polyval(fit, x)
         se = np.std(resid, ddof=2) / np.sqrt(np.sum((x - x.mean()) ** 2))
         s = out[slope_key]
         out["direction"] = "later" if s > 2 * se else "earlier" if s < -2 * se else "no clear change"

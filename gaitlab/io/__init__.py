@@ -16,9 +16,6 @@ __all__ = ["read", "read_fit", "read_imu_csv", "read_runscribe_csv", "runs_in", 
 #: Names of the files :func:`read` takes as one recording (a folder of CSVs aside).
 RUN_SUFFIXES = (".fit", ".fit.gz", *CSV_SUFFIXES, ".zip")
 
-#: Of those, the names that notes and other text files share.
-_PLAIN_TEXT = tuple(s for s in CSV_SUFFIXES if not s.startswith(".csv"))
-
 
 def read(
     path: str | PathLike[str],
@@ -88,9 +85,12 @@ def read(
 def runs_in(folder: str | PathLike[str]) -> list[Path]:
     """The files in ``folder`` (not its subfolders) that :func:`read` takes as runs, by name.
 
-    FIT, CSV and zip files by their names; ``.txt`` and ``.tsv`` files (IMU
-    exports such as Xsens MT Manager's) only when they hold a table of numbers,
-    so a ``notes.txt`` beside the runs is not one.
+    FIT and zip files by their names; text files (``.csv``, ``.txt``, ``.tsv``,
+    also gzipped: IMU exports, Xsens MT Manager's among them) when they hold a
+    table of sensor samples or RunScribe strides, so that a ``notes.txt`` or a
+    table of run summaries beside the runs is not taken for one. A file that
+    cannot be judged is listed, so that reading it says what is wrong.
     """
     files = sorted(p for p in Path(folder).iterdir() if p.is_file() and p.name.lower().endswith(RUN_SUFFIXES))
-    return [p for p in files if not p.name.lower().endswith(_PLAIN_TEXT) or is_sensor_table(p)]
+    return [p for p in files
+            if not p.name.lower().endswith(CSV_SUFFIXES) or is_sensor_table(p) or is_runscribe_csv(p)]

@@ -323,10 +323,12 @@ def _sniff(text: str, name: str) -> _Layout:
 
 
 def is_sensor_table(path: str | PathLike[str]) -> bool:
-    """Whether a text file starts with a table of numbers, as a sensor export does.
+    """Whether a text file starts with a table of sensor samples.
 
-    Judged from its first 64 KiB (decompressed for gzip): how a folder of runs
-    tells an IMU export saved as ``.txt`` from a notes file. A file that cannot
+    Judged from its first 64 KiB (decompressed for gzip): a table of numbers
+    whose header, if it has one, names sensor axes or quantities. This is how a
+    folder of runs tells an IMU export from a notes file or a table of run
+    summaries (``gaitlab endurance --csv``) beside it. A file that cannot
     be judged (unreadable, damaged gzip, binary) counts as a table, so that
     reading it reports the problem rather than the file being passed over.
     """
@@ -347,7 +349,13 @@ def is_sensor_table(path: str | PathLike[str]) -> bool:
         return False
     lines = text.split("\n")
     row = lines[layout.data_line].rstrip("\r") if layout.data_line < len(lines) else ""
-    return sum(_is_value(c) for c in _split(row, layout.sep) if c.strip()) >= 2
+    if sum(_is_value(c) for c in _split(row, layout.sep) if c.strip()) < 2:
+        return False
+    if layout.header_line is None:
+        return True  # numbers only: samples without a header (read with rate_hz)
+    # a header names sensor axes or quantities (not, say, a table of run summaries)
+    parsed = [parse_header(c.strip().strip('"')) for c in _split(lines[layout.header_line].rstrip("\r"), layout.sep)]
+    return any(q in ("acc", "lin", "gyr") for q, _, _ in parsed) or sum(ax is not None for _, ax, _ in parsed) >= 3
 
 
 def _read_table(src: _Source, warns: list[str]) -> tuple[pd.DataFrame, _Layout]:
