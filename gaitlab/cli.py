@@ -393,8 +393,10 @@ def endurance(paths: tuple[Path, ...], json_out: Path | None, csv_out: Path | No
     if json_out:
         doc = {"runs": json.loads(fe.runs.to_json(orient="records", date_format="iso")), "trend": fe.trend}
         write_atomic(json_out, json.dumps(doc, indent=1))
-    if csv_out:
-        write_atomic(csv_out, fe.runs.to_csv(index=False))
+    if csv_out:  # the metrics that moved first as one cell a spreadsheet shows plainly
+        table = fe.runs.assign(first_metrics=fe.runs["first_metrics"].map(
+            lambda m: "; ".join(m) if isinstance(m, list) else m))
+        write_atomic(csv_out, table.to_csv(index=False))
     click.echo(_endurance_text(fe))
     for label, path in (("JSON", json_out), ("CSV", csv_out)):
         if path:

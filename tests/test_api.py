@@ -70,6 +70,10 @@ def test_a_folder_of_runs_holds_imu_exports_saved_as_text_but_not_notes(tmp_path
     (tmp_path / "endurance.csv").write_text("run,start_time,duration_min,onset_min,held_min\n"
                                             "a.fit,2026-05-01 07:00,45.0,14.2,14.2\nb.fit,2026-05-08 07:00,45.0,,45.0\n")
     assert [p.name for p in gaitlab.io.runs_in(tmp_path)] == ["pelvis-2.tsv.gz", "pelvis.txt", "stryd-run.fit"]
+    raw = tmp_path / "raw"  # samples without a header (read with rate_hz) are a run too
+    raw.mkdir()
+    (raw / "imu.csv").write_text(table.split("\n", 1)[1][:5000].rsplit("\n", 1)[0] + "\n")
+    assert gaitlab.io.runs_in(raw) == [raw / "imu.csv"]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         table_runs = gaitlab.form_endurance(tmp_path).runs.set_index("run")

@@ -220,6 +220,10 @@ def test_endurance_command_on_a_folder_of_fit_files(tmp_path):
     for name in rows:
         assert sum(name in ln for ln in lines) == 1, (name, proc.stdout)
     assert any(ln.startswith("trend      form breaks down later") for ln in lines), proc.stdout
+    # run again: the CSV it wrote into the folder is a table of runs, not a run
+    again = run_gaitlab("endurance", str(tmp_path), "-q")
+    assert again.returncode == 2 and again.stderr == proc.stderr
+    assert again.stdout.splitlines() == [ln for ln in lines if " written to " not in ln]
 
 
 def test_form_endurance_counts_a_run_given_twice_once_and_leaves_undated_runs_off_the_calendar():

@@ -88,9 +88,8 @@ def form_endurance(
     ----------
     runs
         Paths, :class:`~gaitlab.run.Run` or :class:`~gaitlab.metrics.Analysis`
-        objects; or one folder, whose files gaitlab reads are the runs
-        (:func:`gaitlab.io.runs_in`: FIT, CSV, zip, and ``.txt`` or ``.tsv``
-        IMU exports).
+        objects; or one folder, whose runs are its FIT and zip files and its
+        text files of sensor samples (:func:`gaitlab.io.runs_in`).
     analyzer
         Fatigue analysis parameters, the same for every run.
     """

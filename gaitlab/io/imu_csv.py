@@ -37,9 +37,9 @@ from __future__ import annotations
 import gzip
 import io
 import re
-import zlib
 import warnings as _warnings
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from os import PathLike
 from pathlib import Path
@@ -349,10 +349,11 @@ def is_sensor_table(path: str | PathLike[str]) -> bool:
         return False
     lines = text.split("\n")
     row = lines[layout.data_line].rstrip("\r") if layout.data_line < len(lines) else ""
-    if sum(_is_value(c) for c in _split(row, layout.sep) if c.strip()) < 2:
+    cells = [c for c in _split(row, layout.sep) if c.strip()]
+    if sum(_is_value(c) for c in cells) < 2:
         return False
-    if layout.header_line is None:
-        return True  # numbers only: samples without a header (read with rate_hz)
+    if layout.header_line is None:  # samples without a header (read with rate_hz) are numbers only
+        return all(_is_value(c) for c in cells)
     # a header names sensor axes or quantities (not, say, a table of run summaries)
     parsed = [parse_header(c.strip().strip('"')) for c in _split(lines[layout.header_line].rstrip("\r"), layout.sep)]
     return any(q in ("acc", "lin", "gyr") for q, _, _ in parsed) or sum(ax is not None for _, ax, _ in parsed) >= 3
