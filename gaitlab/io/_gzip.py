@@ -4,15 +4,30 @@ from __future__ import annotations
 
 import gzip
 import zlib
+from os import PathLike
 
 from ..errors import DamagedFileError
 
-__all__ = ["gunzip", "is_gzip", "unzipped"]
+__all__ = ["gunzip", "head_of", "is_gzip", "unzipped"]
 
 
 def is_gzip(raw: bytes) -> bool:
     """Whether ``raw`` starts with the gzip magic bytes."""
     return raw[:2] == b"\x1f\x8b"
+
+
+def head_of(path: str | PathLike[str], n: int) -> bytes | None:
+    """The first ``n`` bytes of a file, decompressed when it is gzip; ``None``
+    when they cannot be read (the reader says why when it reads the file)."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(n)
+        if is_gzip(head):
+            with gzip.open(path, "rb") as fh:
+                head = fh.read(n)
+    except (OSError, EOFError, zlib.error):
+        return None
+    return head
 
 
 def gunzip(raw: bytes, path: str, problems: list[str]) -> bytes:

@@ -34,12 +34,10 @@ Layouts of recorder apps (checked against their own documentation / code):
 
 from __future__ import annotations
 
-import gzip
 import io
 import re
 import warnings as _warnings
 import zipfile
-import zlib
 from dataclasses import dataclass, field
 from os import PathLike
 from pathlib import Path
@@ -52,7 +50,7 @@ import pyarrow.csv as pa_csv
 from ..errors import FileFormatError, GaitlabWarning
 from ..frames import STANDARD_GRAVITY_MPS2
 from ..run import Run
-from ._gzip import is_gzip, unzipped
+from ._gzip import head_of, unzipped
 from .grid import to_common_grid
 
 __all__ = ["read_imu_csv", "parse_header", "is_sensor_table", "CSV_SUFFIXES"]
@@ -332,15 +330,8 @@ def is_sensor_table(path: str | PathLike[str]) -> bool:
     be judged (unreadable, damaged gzip, binary) counts as a table, so that
     reading it reports the problem rather than the file being passed over.
     """
-    try:
-        with open(path, "rb") as fh:
-            head = fh.read(65536)
-        if is_gzip(head):
-            with gzip.open(path, "rb") as fh:
-                head = fh.read(65536)
-    except (OSError, EOFError, zlib.error):
-        return True
-    if _looks_binary(head):
+    head = head_of(path, 65536)
+    if head is None or _looks_binary(head):
         return True
     text = head.decode("utf-8", errors="replace").replace("\x00", "")
     try:

@@ -29,9 +29,7 @@ after ``runscribe_``. The times carry no time zone and are taken as UTC.
 
 from __future__ import annotations
 
-import gzip
 import io
-import zlib
 from os import PathLike
 from pathlib import Path
 
@@ -40,7 +38,7 @@ import pandas as pd
 
 from ..errors import FileFormatError
 from ..run import Run
-from ._gzip import is_gzip, unzipped
+from ._gzip import head_of, unzipped
 from .fit.developer import runscribe_column
 
 __all__ = ["is_runscribe_csv", "read_runscribe_csv"]
@@ -73,14 +71,8 @@ def _raw(p: Path, name: str, warns: list[str]) -> bytes:
 
 def is_runscribe_csv(path: str | PathLike[str]) -> bool:
     """Whether a CSV (or ``.csv.gz``) file's header is RunScribe's per-stride export."""
-    p = Path(path)
-    try:
-        with open(p, "rb") as fh:
-            head = fh.read(4096)
-        if is_gzip(head):
-            with gzip.open(p, "rb") as fh:
-                head = fh.read(4096)
-    except (OSError, EOFError, zlib.error):
+    head = head_of(path, 4096)
+    if head is None:
         return False  # the CSV reader says what is wrong with it
     first = head.split(b"\n", 1)[0].decode("utf-8", errors="replace").lower()
     return all(m in first for m in _MARKS)
