@@ -16,7 +16,7 @@ import gaitlab
 from gaitlab import simulate
 from gaitlab.fatigue import FatigueAnalyzer, headline
 from gaitlab.simulate_fit import simulate_fit_run
-from helpers import DATA, REAL, need_real, run_gaitlab
+from helpers import DATA, REAL, fitparse_records, need_real, run_gaitlab
 
 #: Pelvis runs: even seeds fatigue at a random onset (15-30 min) with random
 #: drifts of left/right pelvic drop and contact time; odd seeds hold form.
@@ -224,6 +224,33 @@ def test_endurance_command_on_a_folder_of_fit_files(tmp_path):
     again = run_gaitlab("endurance", str(tmp_path), "-q")
     assert again.returncode == 2 and again.stderr == proc.stderr
     assert again.stdout.splitlines() == [ln for ln in lines if " written to " not in ln]
+
+
+def test_a_run_re_saved_with_its_clock_in_another_time_zone_counts_once():
+    """GoldenCheetah re-saved gc-vivoactivehr-run-stryd.fit with every timestamp
+    2 h later (the MANIFEST: the same run re-written by its FIT writer), and the
+    minutes held come out one 15-s bin apart; before session 17 the two were two
+    runs in the trend. A run of the same size a week later is another run."""
+    need_real()
+    orig = REAL / "fit-stryd" / "gc-vivoactivehr-run-stryd.fit"
+    copy = REAL / "fit-stryd" / "gc-vivoactivehr-run-stryd-resaved-by-gc.fit"
+    others = [REAL / "fit-stryd" / "sl-fr945-run-stryd.fit", REAL / "fit-stryd" / "gc-stryd-recorded-run-hrv.fit"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        both = gaitlab.form_endurance([orig, copy, *others])
+        one = gaitlab.form_endurance([orig, *others])
+        run = gaitlab.read(orig)
+        shifted = gaitlab.form_endurance([run, dataclasses.replace(run, start_time=run.start_time + pd.Timedelta(hours=-5.5))])
+        week = gaitlab.form_endurance([run, dataclasses.replace(run, start_time=run.start_time + pd.Timedelta(days=7))])
+    # the offset from each file's first record, as fitparse reads them
+    hours = (fitparse_records(copy)[0][0]["timestamp"] - fitparse_records(orig)[0][0]["timestamp"]).total_seconds() / 3600
+    said = both.runs.set_index("run")["error"]
+    assert said[copy.name].startswith(f"the same run as {orig.name} (same length and distance, its clock "
+                                      f"{hours:+.2f} h off"), said[copy.name]
+    assert said.drop(copy.name).isna().all(), said
+    assert both.trend == one.trend and both.trend["runs"] == 3
+    assert shifted.runs["error"].notna().sum() == 1 and "-5.50 h off" in shifted.runs["error"].dropna().iloc[0]
+    assert week.runs["error"].isna().all()
 
 
 def test_form_endurance_counts_a_run_given_twice_once_and_leaves_undated_runs_off_the_calendar():

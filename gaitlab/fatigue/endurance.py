@@ -37,8 +37,10 @@ class FormEndurance:
         ``held_min``), ``first_metrics`` (what moved first), ``error`` (why a
         run could not be analysed).
         A run given twice (the same start time, length, distance and minutes
-        held: say a ``.fit`` and its ``.fit.gz``) is listed again with that in
-        ``error``, and counted once.
+        held: say a ``.fit`` and its ``.fit.gz``; or the same length and
+        distance with its clock whole quarter hours off, as a copy re-saved in
+        another time zone) is listed again with that in ``error``, and counted
+        once.
     trend
         ``held_min_per_30_days`` (least-squares slope over the calendar),
         ``onset_share_first``/``onset_share_last`` (share of the runs in the
@@ -135,9 +137,39 @@ def form_endurance(
     for i in np.flatnonzero(again):
         first = table["run"][dated & (key == key[i])].iloc[0]
         table.loc[i, "error"] = f"the same run as {first} (same start time, length and distance): counted once"
+    _mark_shifted_copies(table, dated & ~again)
     if table["start_time"].notna().any():
         table = table.sort_values("start_time", kind="stable", na_position="last").reset_index(drop=True)
     return FormEndurance(table, _trend(table))
+
+
+#: The largest clock offset between a run and a copy of it re-saved in another time zone, s.
+_MAX_ZONE_S = 14 * 3600.0
+
+
+def _mark_shifted_copies(table: pd.DataFrame, candidates: pd.Series) -> None:
+    """Mark (in ``error``) a run that is another's copy with its clock in another
+    time zone: the same length (0.1 min) and distance (1 m), starting a whole
+    number of quarter hours apart (within 5 s), up to 14 h. GoldenCheetah
+    re-saved ``gc-vivoactivehr-run-stryd.fit`` with every timestamp 2 h later
+    (and the minutes held 15 s apart: one bin); counted twice, it weighs double
+    in the trend. A week apart is another run, however alike."""
+    size = table["duration_min"].round(1).map(str) + "|" + table["distance_km"].round(3).map(str)
+    for _, group in table[candidates & table["distance_km"].notna()].groupby(size):
+        kept: list[int] = []
+        for i in group.index:  # in the order given: the first of a pair stays
+            match = next((k for k in kept if _zone_shift(table.at[k, "start_time"], table.at[i, "start_time"])), None)
+            if match is None:
+                kept.append(i)
+                continue
+            hours = (table.at[i, "start_time"] - table.at[match, "start_time"]).total_seconds() / 3600
+            table.at[i, "error"] = (f"the same run as {table.at[match, 'run']} (same length and distance, its clock "
+                                    f"{hours:+.2f} h off: a copy saved in another time zone): counted once")
+
+
+def _zone_shift(a: pd.Timestamp, b: pd.Timestamp) -> bool:
+    d = abs((b - a).total_seconds())
+    return 0 < d <= _MAX_ZONE_S + 5 and min(d % 900, 900 - d % 900) <= 5
 
 
 def _trend(table: pd.DataFrame) -> dict:
