@@ -18,7 +18,7 @@ import pandas as pd
 
 from . import __version__
 from .errors import AnalysisError, GaitlabError
-from .io import read
+from .io import RUN_SUFFIXES, read
 from .run import Run
 
 if TYPE_CHECKING:
@@ -212,11 +212,12 @@ def _fatigue_text(f: Fatigue | None, error: str | None) -> str:
 
 
 def _report_name(file: Path) -> str:
-    """``run.fit.gz`` -> ``run-report.html`` (the data suffixes stripped, case-insensitively)."""
+    """``run.fit.gz`` -> ``run-report.html``: the longest suffix of
+    :data:`gaitlab.io.RUN_SUFFIXES` (or ``.gz``) stripped, case-insensitively."""
     name = file.name.rstrip("/") or file.resolve().name
-    for suffix in (".gz", ".zip", ".fit", ".csv"):
+    for suffix in sorted((*RUN_SUFFIXES, ".gz"), key=len, reverse=True):
         if name.lower().endswith(suffix) and len(name) > len(suffix):
-            name = name[: -len(suffix)]
+            return f"{name[: -len(suffix)]}-report.html"
     return f"{name}-report.html"
 
 

@@ -521,6 +521,12 @@ def test_report_names():
     assert _report_name(Path("RUN.FIT")) == "RUN-report.html"
     assert _report_name(Path("x/pelvis.csv")) == "pelvis-report.html"
     assert _report_name(Path("export.zip")) == "export-report.html"
+    # every name the reader takes (gaitlab.io.RUN_SUFFIXES), e.g. Xsens MT Manager's tab-separated .txt
+    assert _report_name(Path("MT_012005D6-000.txt")) == "MT_012005D6-000-report.html"
+    assert _report_name(Path("belt.TSV.gz")) == "belt-report.html"
+    assert _report_name(Path("phone.csv.gz")) == "phone-report.html"
+    assert _report_name(Path("run.2024.fit")) == "run.2024-report.html"  # one suffix only
+    assert _report_name(Path(".fit")) == ".fit-report.html"  # nothing left to name it by
 
 
 # ---------------------------------------------------------------- real files
