@@ -131,13 +131,17 @@ def info(file: Path, as_json: bool, rate_hz: float | None) -> None:
 
 
 def _analysis_text(a: Analysis) -> str:
+    from .signals.lever import describe_fit
+
     s = a.summary_dict()
+    lever = describe_fit(s.get("lever_arm"))
     lines = [
         f"file       {a.run.path}" + ("   (simulated, not a real recording)" if a.run.simulated else ""),
         f"duration   {_fmt_duration(s['duration_s'])}   IMU {s['imu_rate_hz']:g} Hz",
         f"steps      {s['steps']}   strides {s['strides']}   side confidence {s['side_confidence']}",
         f"mounting   {', '.join(f'{k} = sensor {v}' for k, v in s['mounting']['axes'].items())}"
         f"   (confidence {s['mounting']['confidence']}, up from {s['mounting']['up_from']})",
+        *([f"position   {lever}"] if lever else []),
         f"neutral    obliquity {s['neutral_obliquity_deg']} deg from {s['neutral_source']}",
         "metric                          all     left    right  sym %",
     ]

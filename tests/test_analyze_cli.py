@@ -4,6 +4,7 @@ read back by the installed command, compared with the simulator's truth."""
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pandas as pd
@@ -43,6 +44,18 @@ def test_analyze_json_and_steps_csv(sim_csv, tmp_path):
     truth = sim.truth.steps
     assert abs(len(steps) - len(truth)) <= 0.01 * len(truth) + 2
     assert doc["summary"]["cadence_spm"] == pytest.approx(truth["cadence_spm"].median(), rel=0.01)
+    # where the sensor sits, in the pelvis frame, against the simulator's lever arm
+    lever = doc["summary"]["lever_arm"]
+    assert lever["used"] and np.linalg.norm(np.subtract(lever["pelvis_m"], sim.params["lever_arm_m"])) <= 0.05, lever
+
+
+def test_analyze_text_says_where_the_sensor_sits(sim_csv):
+    _, path = sim_csv
+    proc = _gaitlab("analyze", str(path))
+    assert proc.returncode == 0, proc.stderr
+    line = next(x for x in proc.stdout.splitlines() if x.startswith("position "))
+    behind = re.search(r"sensor (\d+) cm behind", line)  # the simulator's sacrum, 10 cm behind the centre
+    assert behind and abs(int(behind.group(1)) - 10) <= 3 and "accelerations taken at the centre" in line, line
 
 
 def test_analyze_fit_without_imu_or_running_dynamics_is_a_clear_error():

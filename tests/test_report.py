@@ -362,6 +362,9 @@ def test_header_placement_and_quality(pages):
     imu = pages["imu"].text("summary")
     assert "pelvis-worn IMU" in imu and "forward = sensor" in imu
     assert "Side (left/right) confidence" in imu and "IMU gaps" in imu
+    # where the sensor sits: the simulator's sacrum, 10 cm behind the pelvis centre
+    behind = re.search(r"sensor (\d+) cm behind.*?; accelerations taken at the centre", imu)
+    assert behind and abs(int(behind.group(1)) - 10) <= 3, imu
 
 
 def test_glossary_names_every_metric_shown(pages):

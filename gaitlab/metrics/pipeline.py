@@ -8,7 +8,10 @@ swap or tune one):
 3. sensor attitude (:class:`~gaitlab.signals.orientation.FusionOrientation`);
 4. mounting on the pelvis (:class:`~gaitlab.signals.mounting.MountingEstimator`);
 5. pelvis angles and level-frame accelerations (:mod:`..signals.angles`);
-6. steps and sides (:mod:`..signals.events`);
+6. steps and sides (:mod:`..signals.events`); with a gyroscope, the sensor's
+   lever arm is fitted from the flights of these steps and its accelerations
+   moved to the pelvis centre before the steps are found again
+   (:class:`~gaitlab.signals.lever.LeverArm`);
 7. neutral obliquity, then per-step and per-stride metrics (:mod:`.pelvis`)
    and the summary.
 
@@ -32,6 +35,7 @@ from ..io import read
 from ..run import Run
 from ..signals.angles import centripetal_obliquity, level_acceleration, pelvis_angles
 from ..signals.events import SideClassifier, StepDetector, step_frequency_hz
+from ..signals.lever import LeverArm
 from ..signals.mounting import Mounting, MountingEstimator
 from ..signals.orientation import FusionOrientation, quat_to_matrix
 from ..signals.preprocess import ACC, GYR, QuietStanding, segments
@@ -81,11 +85,15 @@ class Analysis:
         One row per metric: ``all`` (median), ``left``, ``right`` (medians per
         stance side) and ``symmetry_pct`` (100 * (left - right) / mean).
     info
-        Rate, duration, mounting, neutral obliquity and its source, side
-        confidence, regularity, standing time.
+        Rate, duration, mounting, the sensor's lever arm (``lever_arm``:
+        ``pelvis_m``, its position from the pelvis centre in the pelvis
+        frame, and whether the accelerations were moved to the centre with
+        it), neutral obliquity and its source, side confidence, regularity,
+        standing time.
     signals
-        Per-sample pelvis angles (deg) and level-frame specific force (m/s²)
-        with ``elapsed_s``, for plots.
+        Per-sample pelvis angles (deg) and level-frame specific force (m/s²;
+        at the pelvis centre when ``info["lever_arm"]["used"]``) with
+        ``elapsed_s``, for plots.
     warnings
         What was assumed or could not be done, one line each.
     """
@@ -131,6 +139,15 @@ class Analysis:
             "steps": _records(steps),
             "strides": _records(self.strides),
         }
+
+
+def _lever_dict(fit: Any, matrix: np.ndarray) -> dict[str, Any]:
+    """``info["lever_arm"]``: the fitted sensor position in the pelvis frame (m), and whether it was used."""
+    if fit is None:
+        return {"pelvis_m": None, "used": False, "reason": "no gyroscope", "flight_s": None}
+    pos = matrix @ fit.r_m if np.all(np.isfinite(fit.r_m)) else None
+    return {"pelvis_m": None if pos is None else [_num(v) for v in pos], "used": bool(fit.used),
+            "reason": fit.reason, "flight_s": _num(fit.flight_s, 1)}
 
 
 def _num(x: Any, nd: int = 3) -> Any:
@@ -184,6 +201,7 @@ def analyze(
     standing: QuietStanding = QuietStanding(),
     steps: StepDetector = StepDetector(),
     sides: SideClassifier = SideClassifier(),
+    lever: LeverArm = LeverArm(),
     neutral_window_s: tuple[float, float] = (30.0, 210.0),
     min_standing_s: float = 3.0,
 ) -> Analysis:
@@ -194,7 +212,7 @@ def analyze(
     run
         A recording with ``run.imu`` (a CSV import, a FIT file with raw IMU
         messages, or ``gaitlab.simulate``), or a path to read.
-    orientation, mounting, standing, steps, sides
+    orientation, mounting, standing, steps, sides, lever
         The stage algorithms; pass a :class:`~gaitlab.signals.mounting.Mounting`
         to impose a known mounting instead of estimating it.
     neutral_window_s
@@ -289,18 +307,36 @@ def analyze(
         warns.append(f"mounting found with low confidence ({mnt.confidence:.2f}); check the sensor placement")
 
     # 5-6. angles, level accelerations, steps per stretch
-    angle_parts, acc_parts, step_parts, height_parts = [], [], [], []
+    angle_parts = []
     for s in stretches:
         ang = pelvis_angles(s.q, mnt.matrix)
         if not has_gyr:
             ang[:] = np.nan
-        lev = level_acceleration(s.q, s.acc, np.nan_to_num(ang["rotation_deg"].to_numpy()))
-        if not has_gyr:  # level frame from the mounting only
-            lev = np.einsum("ij,nj->ni", mnt.matrix, s.acc)
-        st = steps.detect(lev[:, 2], rate, src)
-        st["stretch"] = len(angle_parts)
-        st[["ic", "to", "peak"]] += s.a
         angle_parts.append(ang)
+
+    def level_and_steps(k: int, acc: np.ndarray) -> tuple[np.ndarray, pd.DataFrame]:
+        s, ang = stretches[k], angle_parts[k]
+        if has_gyr:
+            lev = level_acceleration(s.q, acc, np.nan_to_num(ang["rotation_deg"].to_numpy()))
+        else:  # level frame from the mounting only
+            lev = np.einsum("ij,nj->ni", mnt.matrix, acc)
+        return lev, steps.detect(lev[:, 2], rate, src)
+
+    found = [level_and_steps(k, s.acc) for k, s in enumerate(stretches)]
+    # 5b. the sensor's lever arm from the flights, and its accelerations moved to the pelvis centre
+    lever_fit = None
+    if has_gyr:
+        lever_fit = lever.estimate(
+            [(s.acc, gyr_free[s.a : s.b], st["ic"].to_numpy(), st["to"].to_numpy()) for s, (_, st) in zip(stretches, found)],
+            rate,
+        )
+        if lever_fit.used:
+            found = [level_and_steps(k, lever.to_centre(s.acc, gyr_free[s.a : s.b], rate, lever_fit.r_m))
+                     for k, s in enumerate(stretches)]
+    acc_parts, step_parts, height_parts = [], [], []
+    for k, (s, (lev, st)) in enumerate(zip(stretches, found)):
+        st["stretch"] = k
+        st[["ic", "to", "peak"]] += s.a
         acc_parts.append(lev)
         height_parts.append(vertical_displacement_m(lev[:, 2], rate))
         step_parts.append(st)
@@ -408,6 +444,8 @@ def analyze(
         # v / g fitted from the lean of bends (s): times 9.81 it is the speed in them
         "bend_lean_gain_s": round(float(lean_gain_s), 3),
         "mounting": mnt.to_dict(),
+        # where the sensor sits: from the pelvis centre, pelvis frame (x forward, y left, z up), m
+        "lever_arm": _lever_dict(lever_fit, mnt.matrix),
         "side_confidence": _num(float(np.median(conf))),
         "step_regularity": _num(float(reg[0])),
         "stride_regularity": _num(float(reg[1])),

@@ -22,6 +22,7 @@ from ..fatigue.series import METRICS, form_series
 from ..io import read
 from ..metrics import STEP_COLUMNS, STRIDE_COLUMNS, Analysis, analyze_if_imu
 from ..run import FORM_METRICS, Run
+from ..signals.lever import describe_fit
 
 __all__ = ["Report", "build_report", "SECTIONS", "label_of", "unit_label", "fmt_value", "fmt_clock", "fmt_pace"]
 
@@ -381,7 +382,8 @@ def _header(run: Run, analysis: Analysis | None, kind: str, source: str) -> list
         rows.append(("Placement", f"pelvis-worn IMU; {axes} (mounting confidence {mnt.get('confidence', float('nan')):.2f}, "
                                   f"up from {mnt.get('up_from', '?')}); neutral obliquity "
                                   f"{fmt_value('x_deg', analysis.info.get('neutral_obliquity_deg'))} deg "
-                                  f"from {analysis.info.get('neutral_source', '?')}"))
+                                  f"from {analysis.info.get('neutral_source', '?')}"
+                                  + (f"; {lever}" if (lever := describe_fit(analysis.info.get("lever_arm"))) else "")))
     else:
         rows.append(("Placement", "no pelvis IMU: form from the running dynamics of "
                                   + (source or "the recording device")))
