@@ -73,6 +73,8 @@ def test_a_sensor_on_the_side_of_the_hip(case):
     truth, est = _matched(sim, res)
     assert len(truth) >= 0.99 * len(sim.truth.steps) and len(est) >= 0.99 * len(res.steps)
     assert (truth["side"] == est["side"]).mean() >= 0.99
+    drop = (est["pelvic_drop_deg"] - truth["pelvic_drop_deg"]).to_numpy()
+    assert np.sqrt(np.nanmean(drop**2)) <= 0.75 and abs(np.nanmean(drop)) <= 0.3
     assert res.info["lever_arm"]["used"]
     full, lateral = _position_error(res, case[2])
     assert full <= 0.05 and lateral <= 0.02, res.info["lever_arm"]
@@ -161,3 +163,26 @@ def test_no_gyroscope_no_lever_arm():
         warnings.simplefilter("ignore")
         res = gaitlab.analyze(sim.run)
     assert res.info["lever_arm"] == {"pelvis_m": None, "used": False, "reason": "no gyroscope", "flight_s": None}
+    assert any("may be swapped" in w for w in res.warnings), res.warnings
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="without a gyroscope the side rests on the sign of the lateral acceleration in stance, and on the "
+    "simulator the pelvis' roll reverses it (gravity along the tilted lateral axis outweighs the push toward the "
+    "midline): right on 3 of these 4 runs on the sacrum and 0 of 4 at either hip (5, 0 and 1 of 8 runs of 5 "
+    "min), with a side confidence of 0.8-1.0 on most of the wrong ones (session 18). On the real left-hip recording "
+    "(test_real_imu) the labels agree with the larger impact of the near foot on 0.90 of steps, so the "
+    "simulator's lateral forces may be what is off; the output warns that the sides may be swapped",
+)
+def test_sides_without_a_gyroscope():
+    right = []
+    for lever in [(-0.10, 0.0, 0.05), (0.0, 0.15, 0.0), (0.0, -0.15, 0.0)]:
+        for seed in range(4):
+            sim = simulate.simulate_run(180.0, 100.0, seed, lever_arm_m=lever, turns=False)
+            sim.run.imu = sim.run.imu.drop(columns=["gyr_x_dps", "gyr_y_dps", "gyr_z_dps"])
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                truth, est = _matched(sim, gaitlab.analyze(sim.run))
+            right.append((truth["side"] == est["side"]).mean() >= 0.99)
+    assert np.mean(right) >= 0.99, right

@@ -255,7 +255,9 @@ def analyze(
     if np.nanstd(acc_all, axis=0).max() < 0.05 * G:
         raise AnalysisError(src, "the sensor never moved (acceleration is constant)")
     if not has_gyr:
-        warns.append("no gyroscope: pelvic angles (drop, rotation, tilt) cannot be computed; events and timing only")
+        warns.append("no gyroscope: pelvic angles (drop, rotation, tilt) cannot be computed; events and timing only, "
+                     "and left and right are told apart by the sideways push of each stance alone, so they may be "
+                     "swapped")
 
     # 2. quiet standing and gyro bias
     stand_mask = np.zeros(len(imu), bool)
