@@ -34,8 +34,28 @@ def _check_fatigue(scope: dict) -> None:
     assert scope["endurance"].trend["direction"] == "later"
 
 
+def _check_pelvis(scope: dict) -> None:
+    # the bundled sample is the documented simulation (test_bundled_sample): its per-step truth
+    from test_bundled_sample import FATIGUE
+
+    from gaitlab import simulate
+
+    sim = simulate.simulate_run(duration_s=1500.0, rate_hz=100.0, seed=2026, mounting="random", standing_s=5.0,
+                                fatigue=FATIGUE)
+    truth = sim.truth.steps.assign(minute=(sim.truth.steps["ic_s"] // 60).astype(int))
+    want = truth.pivot_table(index="minute", columns="side", values="pelvic_drop_deg", aggfunc="median")
+    got = scope["per_minute"]
+    both = want.index.intersection(got.index)
+    assert len(both) >= 24
+    err = (got.loc[both] - want.loc[both]).abs()
+    assert (err.mean() <= 0.3).all() and (err.max() <= 0.75).all(), err.describe()
+    lever = scope["res"].info["lever_arm"]
+    assert lever["used"] and np.linalg.norm(np.subtract(lever["pelvis_m"], sim.params["lever_arm_m"])) <= 0.05
+
+
 #: What each notebook must have found, against independent truth.
-CHECKS = {"01-read-a-fit-file.ipynb": _check_read, "02-fatigue-and-form-endurance.ipynb": _check_fatigue}
+CHECKS = {"01-read-a-fit-file.ipynb": _check_read, "02-fatigue-and-form-endurance.ipynb": _check_fatigue,
+          "03-pelvic-drop-step-by-step.ipynb": _check_pelvis}
 
 
 def test_every_notebook_is_checked():
