@@ -674,3 +674,28 @@ def test_a_time_counter_that_wraps_is_unwrapped(imu, tmp_path, bits, unit, offse
     _check(run, imu)
     wraps = int((np.diff(count) < 0).sum())
     assert wraps >= 1 and any(f"wrapped {wraps} time" in w and f"{bits}-bit" in w for w in run.warnings), run.warnings
+
+
+@pytest.mark.parametrize("layout", ["clock", "ms-of-day"])
+def test_times_of_day_that_pass_midnight(imu, tmp_path, layout):
+    """Some loggers write the time of day without a date: clock strings
+    ("23:59:59.990") or milliseconds since midnight. Before session 18 clock
+    strings were no time column at all ("give rate_hz="), and a count of
+    milliseconds since midnight was sorted by time at midnight: the seconds after
+    it came first, then 24 h of empty grid before the rest (8.64 million rows at
+    100 Hz for this minute). Now a pass of midnight is undone, with a warning."""
+    start = 23 * 3600 + 59 * 60 + 30.0  # the 60-s recording passes midnight 30 s in
+    rows = imu[["elapsed_s", *ACC, *GYR]].copy()
+    ms = (np.rint((rows.pop("elapsed_s").to_numpy() + start) * 1000).astype(np.int64)) % 86_400_000
+    if layout == "clock":
+        clock = [f"{m // 3_600_000:02d}:{m // 60_000 % 60:02d}:{m // 1000 % 60:02d}.{m % 1000:03d}" for m in ms]
+        rows.insert(0, "time", clock)
+    else:
+        rows.insert(0, "timestamp_ms", ms)
+    p = tmp_path / "midnight.csv"
+    rows.to_csv(p, index=False)
+    assert (np.diff(ms) < 0).sum() == 1
+    run = _read(p)
+    _check(run, imu)
+    assert any("passed midnight 1 time" in w for w in run.warnings), run.warnings
+    assert layout != "clock" or any("times of day" in w for w in run.warnings)

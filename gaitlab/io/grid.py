@@ -58,10 +58,11 @@ def estimate_rate(t_s: np.ndarray) -> float | None:
 #: Counters that loggers write as time and that wrap: (seconds per count, name),
 #: 16 to 32 bits. Arduino's micros() wraps after 71.6 min, a 16-bit ms count
 #: after 65.5 s; wraps more often than every 10 s are not told apart from jitter.
+#: A time of day (clock strings, or seconds or ms since midnight) wraps every 24 h.
 _COUNTER_UNITS = ((1e-6, "us"), (1e-5, "10 us"), (1e-4, "100 us"), (1e-3, "ms"), (1 / 1024, "1/1024 s"),
                   (1 / 32768, "1/32768 s"))
-_WRAPS = sorted((unit * 2.0**bits, bits, name) for unit, name in _COUNTER_UNITS for bits in range(16, 33)
-                if unit * 2.0**bits >= 10.0)
+_WRAPS = sorted([(unit * 2.0**bits, bits, name) for unit, name in _COUNTER_UNITS for bits in range(16, 33)
+                 if unit * 2.0**bits >= 10.0] + [(86400.0, 0, "time of day")])
 _WRAP_S = np.array([m for m, _bits, _name in _WRAPS])
 
 
@@ -81,8 +82,10 @@ def _unwrap_counter(t: np.ndarray, problems: list[str], label: str) -> np.ndarra
     m, bits, name = _WRAPS[int(j[0])]
     add = np.zeros(len(t))
     add[back + 1] = m
-    problems.append(f"{label}the time counter wrapped {len(back)} time{'s' if len(back) != 1 else ''} "
-                    f"(a {bits}-bit count of {name}: every {m:.6g} s); its times were unwrapped")
+    times = f"{len(back)} time{'s' if len(back) != 1 else ''}"
+    problems.append(f"{label}the time counter wrapped {times} (a {bits}-bit count of {name}: every {m:.6g} s); "
+                    "its times were unwrapped" if bits else
+                    f"{label}the clock passed midnight {times} (times of day without a date); 24 h added after each")
     return t + np.cumsum(add)
 
 

@@ -507,6 +507,10 @@ def _time_of(
             if ns is not None:
                 warns += notes
                 return ns, None
+            clock = _clock_seconds(ser)
+            if clock is not None:
+                relative.append((clock, [f"{src}: time column {col!r} read as times of day (no date)"]))
+                continue
         v = _numeric(ser)
         fin = v[np.isfinite(v)]
         if len(fin) < max(2, 0.5 * len(v)):
@@ -552,6 +556,23 @@ def _time_of(
 
 
 _UNIT_NAME = {1.0: "seconds", 1e-3: "milliseconds", 1e-6: "microseconds", 1e-9: "nanoseconds"}
+
+_CLOCK = r"^\s*(\d{1,2}):(\d\d):(\d\d(?:[.,]\d+)?)\s*$"
+
+
+def _clock_seconds(col: pd.Series) -> np.ndarray | None:
+    """Times of day without a date ("23:59:59.990") as seconds since midnight,
+    or None when most cells are not; a pass of midnight is unwrapped with the
+    other clock wraps (:func:`gaitlab.io.grid.to_uniform_grid`)."""
+    parts = col.astype("string").str.extract(_CLOCK)
+    ok = parts[0].notna()
+    if ok.mean() < 0.5:
+        return None
+    h, m = parts[0].astype(float), parts[1].astype(float)
+    sec = pd.to_numeric(parts[2].str.replace(",", ".", regex=False), errors="coerce")
+    out = (h * 3600 + m * 60 + sec).to_numpy(dtype=float, na_value=np.nan)
+    out[((h >= 24) | (m >= 60) | (sec >= 61)).to_numpy(dtype=bool, na_value=True)] = np.nan
+    return out
 
 
 def _to_ns(col: pd.Series, v: np.ndarray, scale: float) -> np.ndarray:
@@ -925,8 +946,9 @@ def _assemble(p, name, streams, sources, rate_hz, max_gap_s, warns) -> Run:
          "gap": frame["gap"].to_numpy()},
         copy=False,
     )
+    own = f"{Path(name).name}: "  # a note on the file itself names it once ("run.csv: run.csv: ..." otherwise)
     for w in warns:
-        _warnings.warn(f"{name}: {w}", GaitlabWarning, stacklevel=3)
+        _warnings.warn(f"{name}: {w.removeprefix(own)}", GaitlabWarning, stacklevel=3)
     return Run(path=p, format="csv", imu=imu, imu_rate_hz=float(rate), start_time=start_time,
                warnings=warns, simulated=any(st.simulated for st, _ in parts))
 
