@@ -699,3 +699,44 @@ def test_times_of_day_that_pass_midnight(imu, tmp_path, layout):
     _check(run, imu)
     assert any("passed midnight 1 time" in w for w in run.warnings), run.warnings
     assert layout != "clock" or any("times of day" in w for w in run.warnings)
+
+
+def _rows_with_times(imu, t) -> pd.DataFrame:
+    rows = imu[[*ACC, *GYR]].copy()
+    rows.insert(0, "time_s", np.round(t, 3))
+    return rows
+
+
+@pytest.mark.parametrize("resume_s", [0.0, 4.0], ids=["at-zero", "after-boot"])
+def test_a_clock_that_restarts_keeps_every_sample_in_order(imu, tmp_path, resume_s):
+    """A logger that reboots mid-run starts its clock again. Before session 18
+    the samples were sorted by time, so the two parts interleaved and the later
+    one's samples at the same times were dropped as repeats (12,000 of 30,000 in
+    a 5-min run, and 499 of its 842 steps found). Now each part is placed after
+    the one before, across a gap, and every sample is kept in its order."""
+    t = imu["elapsed_s"].to_numpy().copy()
+    k = 3000  # reboot 30 s in
+    t[k:] = t[k:] - t[k] + resume_s
+    p = tmp_path / "restart.csv"
+    _rows_with_times(imu, t).to_csv(p, index=False)
+    run = _read(p)
+    kept = run.imu[~run.imu["gap"]]
+    assert len(kept) == len(imu)
+    np.testing.assert_allclose(kept[ACC + GYR], imu[ACC + GYR], atol=1e-9, rtol=0)
+    assert 1.0 < run.imu["gap"].sum() / run.imu_rate_hz < 2.0  # the hole between the parts
+    assert any("clock restarted 1 time" in w for w in run.warnings), run.warnings
+
+
+def test_rows_written_twice_or_late_are_not_a_restart(imu, tmp_path):
+    """The cases that stay as before: the first 20 s written again after the end
+    (dropped as repeated times), and a 10-s block written at the end instead of
+    in its place (sorted back)."""
+    t = imu["elapsed_s"].to_numpy()
+    twice = np.r_[np.arange(len(imu)), np.arange(2000)]
+    late = np.r_[np.arange(1000), np.arange(2000, len(imu)), np.arange(1000, 2000)]
+    for name, order in (("twice", twice), ("late", late)):
+        p = tmp_path / f"{name}.csv"
+        _rows_with_times(imu.iloc[order].reset_index(drop=True), t[order]).to_csv(p, index=False)
+        run = _read(p)
+        _check(run, imu, acc_atol=1e-9, gyr_atol=1e-9)
+        assert not any("restarted" in w for w in run.warnings), (name, run.warnings)
