@@ -740,3 +740,60 @@ def test_rows_written_twice_or_late_are_not_a_restart(imu, tmp_path):
         run = _read(p)
         _check(run, imu, acc_atol=1e-9, gyr_atol=1e-9)
         assert not any("restarted" in w for w in run.warnings), (name, run.warnings)
+
+
+# ------------------------------------------------------------------ spreadsheet re-saves
+_TABLE_COLS = ["acc_x_mps2", "acc_y_mps2", "acc_z_mps2", "gyr_x_dps", "gyr_y_dps", "gyr_z_dps"]
+
+
+def _date_cells(imu, fmt: str, shift=pd.Timedelta(0)) -> list[str]:
+    """The samples' UTC times written with ``fmt`` (its ``%f`` cut to ms; a " PM" kept at the end)."""
+    ts = START.tz_localize(None) + shift + pd.to_timedelta(imu["elapsed_s"], unit="s")
+    pm = " PM" if fmt.endswith(" PM") else ""
+    return [x[:-3] + pm for x in ts.dt.strftime(fmt.removesuffix(" PM"))]
+
+
+@pytest.mark.parametrize("layout", ["utf-16", "us-dates", "us-12-hour", "eu-dates", "ambiguous", "unit-row"])
+def test_tables_as_spreadsheets_save_them(imu, tmp_path, layout):
+    """What a recording looks like after a round trip through a spreadsheet:
+    Excel's "Unicode Text" (UTF-16, tabs), dates with the year last in the
+    locale's order (11/30/2026 1:45:00.250 PM, 30.11.2026 13:45:00,250 with
+    semicolons and decimal commas), and units on a line of their own under
+    the names. Before session 18 each was refused ("binary content", "no time
+    column", "no accelerometer columns")."""
+    rows = imu[_TABLE_COLS].copy()
+    p = tmp_path / "export.csv"
+    start, warn = START, None
+    if layout == "utf-16":
+        rows.insert(0, "time_s", imu["elapsed_s"])
+        p = tmp_path / "export.txt"
+        rows.to_csv(p, sep="\t", index=False, encoding="utf-16")
+        start = None
+    elif layout in ("us-dates", "us-12-hour", "ambiguous"):
+        shift = pd.Timedelta(hours=6) if layout == "us-12-hour" else pd.Timedelta(0)  # 13:00 UTC: 1 PM
+        fmt = {"us-dates": "%m/%d/%Y %H:%M:%S.%f", "us-12-hour": "%m/%d/%Y %I:%M:%S.%f PM",
+               "ambiguous": "%m/%d/%Y %H:%M:%S.%f"}[layout]
+        if layout == "ambiguous":  # 2026-05-01 could be 5 January: read as the US order, and said so
+            warn = "could be day/month or month/day"
+        rows.insert(0, "time", _date_cells(imu, fmt, shift))
+        rows.to_csv(p, index=False)
+        start = START + shift
+    elif layout == "eu-dates":
+        rows.insert(0, "time", _date_cells(imu, "%d.%m.%Y %H:%M:%S,%f"))
+        rows.to_csv(p, index=False, sep=";", decimal=",")
+    else:  # names, then a line of units
+        names = ["time", "ax", "ay", "az", "gx", "gy", "gz"]
+        units = ["s", "g", "g", "g", "rad/s", "rad/s", "rad/s"]
+        body = pd.concat([imu["elapsed_s"], imu[_TABLE_COLS[:3]] / 9.80665, np.radians(imu[_TABLE_COLS[3:]])], axis=1)
+        p.write_text(",".join(names) + "\n" + ",".join(units) + "\n" + body.to_csv(index=False, header=False))
+        start = None
+    run = _read(p)
+    assert len(run.imu) == len(imu) and not run.imu["gap"].any()
+    np.testing.assert_allclose(run.imu["elapsed_s"], imu["elapsed_s"], atol=1e-6)
+    np.testing.assert_allclose(run.imu[_TABLE_COLS], imu[_TABLE_COLS], atol=1e-6, rtol=1e-9)
+    assert run.start_time == start
+    assert warn is None or any(warn in w for w in run.warnings), run.warnings
+    # a folder of runs lists it, and not a note saved the same way beside it
+    (tmp_path / "notes.txt").write_text("easy run, felt good\nlegs tired at the end\n",
+                                        encoding="utf-16" if layout == "utf-16" else "utf-8")
+    assert gaitlab.io.runs_in(tmp_path) == [p]

@@ -225,6 +225,26 @@ def _sources(p: Path, name: str, warns: list[str]) -> list[_Source]:
 
 
 # ----------------------------------------------------------------------------- table
+def _as_utf8(data: bytes) -> bytes:
+    """Text bytes as UTF-8 without a byte-order mark: UTF-16 (Excel's "Unicode
+    Text", some Windows loggers; told by its BOM or by every other byte being
+    0) is decoded; anything else is passed through."""
+    if data[:3] == b"\xef\xbb\xbf":
+        return data[3:]
+    enc = None
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        enc = "utf-16"
+    elif len(data) >= 64:
+        even, odd = data[:4096:2], data[1:4096:2]
+        if odd.count(0) > 0.9 * len(odd) and even.count(0) < 0.1 * len(even):
+            enc = "utf-16-le"
+        elif even.count(0) > 0.9 * len(even) and odd.count(0) < 0.1 * len(odd):
+            enc = "utf-16-be"
+    if enc is None:
+        return data
+    return data[: len(data) - len(data) % 2].decode(enc, errors="replace").encode("utf-8")
+
+
 def _looks_binary(data: bytes) -> bool:
     head = data[:8192]
     if not head:
@@ -240,7 +260,10 @@ def _looks_binary(data: bytes) -> bool:
 
 
 _NUM = re.compile(r"^\s*[-+]?(\d+([.,]\d*)?|[.,]\d+)([eE][-+]?\d+)?\s*$")
-_DATE = re.compile(r"^\s*\d{4}-\d\d-\d\d[T ]\d\d[:\-.]\d\d")
+_DATE = re.compile(r"^\s*(\d{4}-\d\d-\d\d[T ]\d\d[:\-.]\d\d|\d{1,2}([./-])\d{1,2}\2\d{4}[T ]\d{1,2}:\d\d)")
+#: Dates with the year last, as spreadsheets in many locales re-save them:
+#: "30.11.2026 13:45:00,123", "11/30/2026 1:45:00.123 PM" (:func:`_year_last_dates`)
+_DMY = re.compile(r"^\s*(\d{1,2})([./-])(\d{1,2})\2(\d{4})[T ](\d{1,2}:\d\d(?::\d\d(?:[.,]\d+)?)?)\s*(.*?)\s*$")
 
 
 def _is_value(cell: str) -> bool:
@@ -256,6 +279,7 @@ class _Layout:
     decimal: str = "."
     meta: dict[str, str] = field(default_factory=dict)
     meta_lines: list[str] = field(default_factory=list)
+    names: list[str] | None = None  # column names when the header line holds only units (names on the line above)
 
 
 def _split(line: str, sep: str) -> list[str]:
@@ -308,8 +332,19 @@ def _sniff(text: str, name: str) -> _Layout:
         cells = _split(lines[best.data_line], best.sep)
         if any(re.fullmatch(r"\s*[-+]?\d+,\d+\s*", c) for c in cells):
             best.decimal = ","
-    # metadata above the header: "key,value" or "# key: value"
+    # a header line of units only ("s, m/s^2, deg/s"): the names are on the line above
     top = best.header_line if best.header_line is not None else best.data_line
+    if best.header_line is not None:
+        units = [c.strip().strip('"').strip().strip("[]()") for c in _split(lines[best.header_line], best.sep)]
+        k = best.header_line - 1
+        while k >= 0 and not lines[k].strip():
+            k -= 1
+        above = [c.strip().strip('"').strip() for c in _split(lines[k], best.sep)] if k >= 0 else []
+        if (sum(bool(u) for u in units) >= 2 and all(_unit_code(_norm(u)) for u in units if u)
+                and len(above) == len(units) and all(above) and not any(_is_value(c) for c in above)):
+            best.names = [f"{c} ({u})" if u else c for c, u in zip(above, units)]
+            top = k
+    # metadata above the header: "key,value" or "# key: value"
     for ln in lines[:top]:
         ln = ln.strip().lstrip("#").strip().replace("\x00", "")
         if ln:
@@ -331,7 +366,10 @@ def is_sensor_table(path: str | PathLike[str]) -> bool:
     reading it reports the problem rather than the file being passed over.
     """
     head = head_of(path, 65536)
-    if head is None or _looks_binary(head):
+    if head is None:
+        return True
+    head = _as_utf8(head)
+    if _looks_binary(head):
         return True
     text = head.decode("utf-8", errors="replace").replace("\x00", "")
     try:
@@ -346,19 +384,18 @@ def is_sensor_table(path: str | PathLike[str]) -> bool:
     if layout.header_line is None:  # samples without a header (read with rate_hz) are numbers only
         return all(_is_value(c) for c in cells)
     # a header names sensor axes or quantities (not, say, a table of run summaries)
-    parsed = [parse_header(c.strip().strip('"')) for c in _split(lines[layout.header_line].rstrip("\r"), layout.sep)]
+    names = layout.names or _split(lines[layout.header_line].rstrip("\r"), layout.sep)
+    parsed = [parse_header(c.strip().strip('"')) for c in names]
     return any(q in ("acc", "lin", "gyr") for q, _, _ in parsed) or sum(ax is not None for _, ax, _ in parsed) >= 3
 
 
 def _read_table(src: _Source, warns: list[str]) -> tuple[pd.DataFrame, _Layout]:
     """The table of a CSV and its layout (separator, header line, metadata above it)."""
-    data = src.data
+    data = _as_utf8(src.data)
     if not data[:65536].strip(b" \t\r\n\x00") and not data.strip(b" \t\r\n\x00"):
         raise FileFormatError(src.name, "empty file")
     if _looks_binary(data):
         raise FileFormatError(src.name, "not a text CSV file (binary content)")
-    if data[:3] == b"\xef\xbb\xbf":
-        data = data[3:]
     head = data[:65536].decode("utf-8", errors="replace").replace("\x00", "")
     layout = _sniff(head, src.name)
     # byte offset of the first line to parse (header, or first data line)
@@ -399,6 +436,8 @@ def _read_table(src: _Source, warns: list[str]) -> tuple[pd.DataFrame, _Layout]:
     if not has_header:
         df.columns = [f"column_{i}" for i in range(df.shape[1])]
     df.columns = [str(c).strip().strip('"').strip() for c in df.columns]
+    if layout.names is not None and len(layout.names) == df.shape[1]:
+        df.columns = layout.names
     if df.empty:
         raise FileFormatError(src.name, "no data rows (header only)")
     if len(df) < 2:
@@ -446,6 +485,11 @@ def _parse_dates(col: pd.Series, header: str, meta_tz: str | None, src: str, war
         s = s.str.replace(r"(\d\d:\d\d:\d\d):(\d{3})$", r"\1.\2", regex=True)
     elif re.search(r"T\d\d-\d\d-\d\d", first):
         s = s.str.replace(r"T(\d\d)-(\d\d)-(\d\d)", r"T\1:\2:\3", regex=True)
+    if _DMY.match(str(sample.iloc[0])):
+        ts = _year_last_dates(s, header, src, warns)
+        if ts is None or ts.isna().all():
+            return None
+        return _dates_to_ns(ts, False, header, meta_tz, src, warns)
     first = str(s.dropna().iloc[0])
     aware = bool(re.search(r"(Z|[+-]\d\d:?\d\d)$", first))
     try:
@@ -455,6 +499,36 @@ def _parse_dates(col: pd.Series, header: str, meta_tz: str | None, src: str, war
     if ts.isna().all():
         return None
     return _dates_to_ns(ts, aware, header, meta_tz, src, warns)
+
+
+def _year_last_dates(s: pd.Series, header: str, src: str, warns: list[str]) -> pd.Series | None:
+    """Dates written day.month.year or month/day/year, with a 24-h or a 12-h
+    clock, as naive timestamps (None when most cells are not such dates). Dots
+    are day first (the locales that write them); with slashes or dashes a
+    first number over 12 says day first, a second over 12 month first, and
+    when neither shows, month first (a US spreadsheet) is assumed and said."""
+    p = s.dropna().iloc[:2000].str.extract(_DMY)
+    if p[0].isna().mean() > 0.5:
+        return None
+    a, b = pd.to_numeric(p[0], errors="coerce"), pd.to_numeric(p[2], errors="coerce")
+    sep = str(p[1].dropna().iloc[0])
+    day_first = sep == "." or bool((a > 12).any())
+    if not day_first and not (b > 12).any():
+        warns.append(f"{src}: dates in {header!r} could be day/month or month/day; read as month/day")
+    date = f"%d{sep}%m{sep}%Y" if day_first else f"%m{sep}%d{sep}%Y"
+    ampm = bool(p[5].str.upper().str.match(r"(AM|PM)\b").any())
+    clean = s  # stripped by the caller
+    if p[4].str.contains(",", regex=False).any():  # a decimal comma in the seconds
+        clean = clean.str.replace(",", ".", regex=False)
+    date += "T" if s.dropna().iloc[0].count("T") else " "
+    out = None
+    for clock in ("%H:%M:%S.%f", "%H:%M:%S", "%H:%M"):  # C-speed parsing with each exact format
+        fmt = f"{date}{clock.replace('%H', '%I')} %p" if ampm else f"{date}{clock}"
+        got = pd.to_datetime(clean, format=fmt, errors="coerce")
+        out = got if out is None else out.fillna(got)
+        if out.notna().all():
+            break
+    return out
 
 
 def _dates_to_ns(ts: pd.Series, aware: bool, header: str, meta_tz: str | None, src: str,
