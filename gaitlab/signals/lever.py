@@ -19,8 +19,10 @@ fall and the centre's specific force is ~0, so the sensor's is ``A r`` with
 ``A = [alpha]x + [omega]x^2`` known from the gyroscope: a linear least-squares
 fit over every flight sample. It is used only when it is plausible (within
 ``max_lever_m`` of the centre) and stable (the two halves of the run agree
-within ``max_split_m``): a belt that wobbles, or a runner without a flight
-phase, leaves it unused and the sensor's own accelerations stand.
+within ``max_split_m``); otherwise, or without enough flight (a runner who
+shuffles), the sensor's own accelerations stand. A sensor that wobbles on its
+belt after each contact (a damped 15 Hz bounce of up to 1.5 g, simulated)
+moved the fit by under 1 cm (tests/test_lever_arm.py).
 """
 
 from __future__ import annotations
