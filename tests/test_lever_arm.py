@@ -22,6 +22,7 @@ import gaitlab
 from gaitlab import simulate
 from gaitlab.metrics.pelvis import symmetry_pct
 from gaitlab.signals.lever import LeverArm
+from test_pelvis_accuracy import _match
 
 #: Step-time symmetry error allowed, percentage points: a healthy runner's own
 #: asymmetry is within a few percent, so an error as large would invent one.
@@ -53,11 +54,8 @@ def _hip(seed: int, rate_hz: float, lever: tuple[float, float, float]):
 
 def _matched(sim, res):
     """Truth and estimate rows of the steps found within 30 ms of a true initial contact."""
-    tic, ic = sim.truth.steps["ic_s"].to_numpy(), res.steps["t_s"].to_numpy()
-    j = np.clip(np.searchsorted(tic, ic), 1, len(tic) - 1)
-    near = np.where(np.abs(tic[j] - ic) < np.abs(tic[j - 1] - ic), j, j - 1)
-    ok = np.abs(tic[near] - ic) <= 0.030
-    return sim.truth.steps.iloc[near[ok]].reset_index(drop=True), res.steps[ok].reset_index(drop=True)
+    i, j = _match(sim.truth.steps["ic_s"].to_numpy(), res.steps["t_s"].to_numpy())
+    return sim.truth.steps.iloc[i].reset_index(drop=True), res.steps.iloc[j].reset_index(drop=True)
 
 
 def _position_error(res, lever) -> tuple[float, float]:
