@@ -797,3 +797,17 @@ def test_tables_as_spreadsheets_save_them(imu, tmp_path, layout):
     (tmp_path / "notes.txt").write_text("easy run, felt good\nlegs tired at the end\n",
                                         encoding="utf-16" if layout == "utf-16" else "utf-8")
     assert gaitlab.io.runs_in(tmp_path) == [p]
+
+
+def test_two_restarts_and_a_part_written_twice():
+    """Three parts of 30, 20 and 15 s, the clock starting at 0 for each, then
+    the second part written again: the three parts in order, each once."""
+    rng = np.random.default_rng(0)
+    parts = [rng.normal(size=n) for n in (3000, 2000, 1500)]
+    t = np.concatenate([np.arange(len(p)) / 100 for p in parts] + [np.arange(2000) / 100])
+    v = np.concatenate([*parts, parts[1]])
+    frame, rate, problems = to_uniform_grid(t, {"v": v})
+    assert rate == 100
+    np.testing.assert_array_equal(frame.loc[~frame["gap"], "v"], np.concatenate(parts))
+    assert frame["gap"].sum() == 2 * 119  # two holes of 1.2 s (gap limit + 1 s): 119 grid points inside each
+    assert any("restarted 2 times" in p for p in problems) and any("2000 rows written twice" in p for p in problems)

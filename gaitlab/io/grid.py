@@ -90,43 +90,40 @@ def _unwrap_counter(t: np.ndarray, problems: list[str], label: str) -> np.ndarra
 
 
 def _place_restarts(t: np.ndarray, cols: dict[str, np.ndarray], problems: list[str], label: str,
-                    max_gap_s: float) -> np.ndarray:
+                    max_gap_s: float) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """Times of a clock that restarted (a logger that rebooted: the time falls
     back by more than a second, onto times the samples before already cover,
     with new data) made to run on: each later part is placed after the one
     before it, a hole of ``max_gap_s`` + 1 s between them (a gap of unknown
-    length). Left as they are, to be sorted or dropped as before: data written
-    twice (the same values at the same times again), a block written late into
-    a hole of the earlier samples, and small steps back (jitter)."""
+    length). Rows written twice (the same time and values as an earlier row)
+    are dropped first; a block written late into a hole of the earlier samples,
+    and small steps back (jitter), are left to be sorted."""
     d = np.diff(t)
     pos = d[d > 0]
     if not len(pos):
-        return t
+        return t, cols
     med = float(np.median(pos))
-    jumps = np.flatnonzero(d < -max(1.0, 50 * med)) + 1  # first sample after each fall
-    if not len(jumps):
-        return t
-    vals = np.column_stack(list(cols.values())) if cols else np.zeros((len(t), 0))
+    fall = -max(1.0, 50 * med)
+    if not (d < fall).any():
+        return t, cols
+    twice = pd.DataFrame({"\0t": t, **cols}).duplicated().to_numpy()
+    if twice.any():
+        problems.append(f"{label}{int(twice.sum())} rows written twice (the same time and values) dropped")
+        t, cols = t[~twice], {k: v[~twice] for k, v in cols.items()}
+    jumps = np.flatnonzero(np.diff(t) < fall) + 1  # first sample after each fall
     out = t.copy()
     placed = 0
-    bounds = np.r_[jumps, len(t)]
-    for a, b in zip(bounds[:-1], bounds[1:]):
-        before = slice(0, a)
-        covered = np.count_nonzero((t[before] >= t[a]) & (t[before] <= t[b - 1]))
+    for a, b in zip(jumps, np.r_[jumps[1:], len(t)]):
+        covered = np.count_nonzero((t[:a] >= t[a]) & (t[:a] <= t[b - 1]))
         if covered < 0.5 * (b - a):
             continue  # written late into a hole: sorting puts it in place
-        # written twice: the first samples after the fall repeat earlier ones exactly
-        head = np.arange(a, min(a + 10, b))
-        j = np.clip(np.searchsorted(t[before], t[head]), 0, a - 1)
-        if np.all(t[j] == t[head]) and np.array_equal(vals[j], vals[head], equal_nan=True):
-            continue
         out[a:] += out[a - 1] + max_gap_s + 1.0 - out[a]
         placed += 1
     if placed:
         problems.append(f"{label}the clock restarted {placed} time{'s' if placed != 1 else ''} (it fell back onto "
                         "times already covered, with new data): each part placed after the one before, across a gap of "
                         "unknown length (times after it are short by the time the logger was off)")
-    return out
+    return out, cols
 
 
 def _prepare(t_s: np.ndarray, values: Mapping[str, np.ndarray], problems: list[str], label: str,
@@ -144,7 +141,7 @@ def _prepare(t_s: np.ndarray, values: Mapping[str, np.ndarray], problems: list[s
         cols = {k: v[~bad] for k, v in cols.items()}
     if len(t) > 1:
         t = _unwrap_counter(t, problems, label)
-        t = _place_restarts(t, cols, problems, label, max_gap_s)
+        t, cols = _place_restarts(t, cols, problems, label, max_gap_s)
         d = np.diff(t)
         back = int((d < 0).sum())
         if back:
