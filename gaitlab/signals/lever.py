@@ -97,10 +97,13 @@ class LeverArm:
     max_lever_m: float = 0.35
     max_split_m: float = 0.04
 
+    def _lowpass(self, x: np.ndarray, rate_hz: float) -> np.ndarray:
+        sos = signal.butter(4, min(self.lowpass_hz, 0.45 * rate_hz), fs=rate_hz, output="sos")
+        return signal.sosfiltfilt(sos, x, axis=0)
+
     def _rates(self, gyr_dps: np.ndarray, rate_hz: float) -> tuple[np.ndarray, np.ndarray]:
         """Low-passed angular rate (rad/s) and its derivative (rad/s²), (n, 3) each."""
-        sos = signal.butter(4, min(self.lowpass_hz, 0.45 * rate_hz), fs=rate_hz, output="sos")
-        w = signal.sosfiltfilt(sos, np.radians(gyr_dps), axis=0)
+        w = self._lowpass(np.radians(gyr_dps), rate_hz)
         return w, np.gradient(w, 1.0 / rate_hz, axis=0)
 
     def _flight_mask(self, n: int, ic: np.ndarray, to: np.ndarray, rate_hz: float, max_flight_s: float) -> np.ndarray:
@@ -133,7 +136,6 @@ class LeverArm:
             Longer gaps between a toe-off and the next contact are not flights
             (a missed step, a pause), s.
         """
-        sos = signal.butter(4, min(self.lowpass_hz, 0.45 * rate_hz), fs=rate_hz, output="sos")
         xs, ys = [], []
         for acc, gyr, ic, to in parts:
             if len(ic) < 2 or len(acc) < 16:
@@ -143,7 +145,7 @@ class LeverArm:
                 w, alpha = (v[m] for v in self._rates(gyr, rate_hz))
                 wx = _cross_matrix(w)
                 xs.append(_cross_matrix(alpha) + wx @ wx)  # A r = alpha x r + omega x (omega x r)
-                ys.append(signal.sosfiltfilt(sos, acc, axis=0)[m])
+                ys.append(self._lowpass(acc, rate_hz)[m])
         n = sum(len(x) for x in xs)
         nan = np.full(3, np.nan)
         if n < self.min_flight_s * rate_hz:
@@ -172,7 +174,7 @@ class LeverArm:
 
 
 def describe_position(pelvis_m: list[float] | np.ndarray) -> str:
-    """``"15 cm left of, 2 cm behind the pelvis centre"``: a position in the
+    """``"15 cm left of and 2 cm behind the pelvis centre"``: a position in the
     pelvis frame (m; x forward, y left, z up, :mod:`gaitlab.frames`), in words,
     the largest offset first, offsets under 1 cm left out."""
     words = (("in front of", "behind"), ("left of", "right of"), ("above", "below"))
@@ -180,8 +182,8 @@ def describe_position(pelvis_m: list[float] | np.ndarray) -> str:
              if abs(v) >= 0.005]
     if not parts:
         return "at the pelvis centre"
-    words_ = [p for _, p in sorted(parts, reverse=True)]
-    return (", ".join(words_[:-1]) + " and " if len(words_) > 1 else "") + words_[-1] + " the pelvis centre"
+    ordered = [p for _, p in sorted(parts, reverse=True)]
+    return (", ".join(ordered[:-1]) + " and " if len(ordered) > 1 else "") + ordered[-1] + " the pelvis centre"
 
 
 def describe_fit(lever_info: dict) -> str | None:
