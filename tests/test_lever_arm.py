@@ -205,9 +205,10 @@ def test_no_gyroscope_no_lever_arm():
     reason="without a gyroscope the side rests on the sign of the lateral acceleration in stance, and on the "
     "simulator the pelvis' roll reverses it (gravity along the tilted lateral axis outweighs the push toward the "
     "midline): right on 3 of these 4 runs on the sacrum and 0 of 4 at either hip (5, 0 and 1 of 8 runs of 5 "
-    "min), with a side confidence of 0.8-1.0 on most of the wrong ones (session 18). On the real left-hip recording "
-    "(test_real_imu) the labels agree with the larger impact of the near foot on 0.90 of steps, so the "
-    "simulator's lateral forces may be what is off; the output warns that the sides may be swapped",
+    "min), with a side confidence of 0.8-1.0 on most of the wrong ones (session 18). On the real left-hip "
+    "recording (test_real_imu) a step is labelled left exactly when its impact is larger than its neighbours' "
+    "(the near foot's) on 0.98 of steps, so the simulator's lateral forces may be what is off; the output warns "
+    "that the sides may be swapped",
 )
 def test_sides_without_a_gyroscope():
     right = []
