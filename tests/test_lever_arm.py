@@ -173,20 +173,20 @@ def _rigid_body(r_of_t, rate_hz=200.0, seconds=60.0, seed=0):
 def test_the_fit_finds_a_known_position_and_refuses_a_moving_one():
     r0 = np.array([-0.07, 0.12, 0.04])
     acc, gyr, ic, to = _rigid_body(lambda t: np.broadcast_to(r0, (len(t), 3)))
-    fit = LeverArm().estimate([(acc, gyr, ic, to)], 200.0)
+    fit = LeverArm().estimate([(acc, *LeverArm().rates(gyr, 200.0), ic, to)], 200.0)
     assert fit.used and np.linalg.norm(fit.r_m - r0) <= 0.005, fit
     assert fit.flight_s == pytest.approx((len(ic) - 1) * 0.06, rel=0.1)  # 0.1 s flights less 2 x 20 ms margins
 
     # a clip that slid from the sacrum to the side halfway through
     acc, gyr, ic, to = _rigid_body(lambda t: np.where((t < 30)[:, None], [-0.10, 0.0, 0.05], [0.0, 0.15, 0.0]))
-    fit = LeverArm().estimate([(acc, gyr, ic, to)], 200.0)
+    fit = LeverArm().estimate([(acc, *LeverArm().rates(gyr, 200.0), ic, to)], 200.0)
     assert not fit.used and "unstable" in fit.reason, fit
 
     acc, gyr, ic, to = _rigid_body(lambda t: np.broadcast_to([0.0, 0.5, 0.0], (len(t), 3)))
-    fit = LeverArm().estimate([(acc, gyr, ic, to)], 200.0)
+    fit = LeverArm().estimate([(acc, *LeverArm().rates(gyr, 200.0), ic, to)], 200.0)
     assert not fit.used and "implausible" in fit.reason, fit
 
-    fit = LeverArm().estimate([(acc[:400], gyr[:400], ic[:5], to[:5])], 200.0)
+    fit = LeverArm().estimate([(acc[:400], *LeverArm().rates(gyr[:400], 200.0), ic[:5], to[:5])], 200.0)
     assert not fit.used and "too little flight" in fit.reason, fit
 
 

@@ -36,12 +36,9 @@ def _check_fatigue(scope: dict) -> None:
 
 def _check_pelvis(scope: dict) -> None:
     # the bundled sample is the documented simulation (test_bundled_sample): its per-step truth
-    from test_bundled_sample import FATIGUE
+    from test_bundled_sample import bundled_simulation
 
-    from gaitlab import simulate
-
-    sim = simulate.simulate_run(duration_s=1500.0, rate_hz=100.0, seed=2026, mounting="random", standing_s=5.0,
-                                fatigue=FATIGUE)
+    sim = bundled_simulation()
     truth = sim.truth.steps.assign(minute=(sim.truth.steps["ic_s"] // 60).astype(int))
     want = truth.pivot_table(index="minute", columns="side", values="pelvic_drop_deg", aggfunc="median")
     got = scope["per_minute"]

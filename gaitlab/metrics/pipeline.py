@@ -328,13 +328,14 @@ def analyze(
     # 5b. the sensor's lever arm from the flights, and its accelerations moved to the pelvis centre
     lever_fit = None
     if has_gyr:
+        rates = [lever.rates(gyr_free[s.a : s.b], rate) for s in stretches]
         lever_fit = lever.estimate(
-            [(s.acc, gyr_free[s.a : s.b], st["ic"].to_numpy(), st["to"].to_numpy()) for s, (_, st) in zip(stretches, found)],
+            [(s.acc, *wa, st["ic"].to_numpy(), st["to"].to_numpy()) for s, wa, (_, st) in zip(stretches, rates, found)],
             rate,
         )
         if lever_fit.used:
-            found = [level_and_steps(k, lever.to_centre(s.acc, gyr_free[s.a : s.b], rate, lever_fit.r_m))
-                     for k, s in enumerate(stretches)]
+            found = [level_and_steps(k, lever.to_centre(s.acc, *wa, lever_fit.r_m))
+                     for k, (s, wa) in enumerate(zip(stretches, rates))]
     acc_parts, step_parts, height_parts = [], [], []
     for k, (s, (lev, st)) in enumerate(zip(stretches, found)):
         st["stretch"] = k

@@ -101,8 +101,10 @@ class LeverArm:
         sos = signal.butter(4, min(self.lowpass_hz, 0.45 * rate_hz), fs=rate_hz, output="sos")
         return signal.sosfiltfilt(sos, x, axis=0)
 
-    def _rates(self, gyr_dps: np.ndarray, rate_hz: float) -> tuple[np.ndarray, np.ndarray]:
-        """Low-passed angular rate (rad/s) and its derivative (rad/s²), (n, 3) each."""
+    def rates(self, gyr_dps: np.ndarray, rate_hz: float) -> tuple[np.ndarray, np.ndarray]:
+        """Low-passed angular rate ``omega`` (rad/s) and its derivative ``alpha``
+        (rad/s²), (n, 3) each, from the gyroscope (deg/s): what :meth:`estimate`
+        and :meth:`to_centre` take, computed once per stretch."""
         w = self._lowpass(np.radians(gyr_dps), rate_hz)
         return w, np.gradient(w, 1.0 / rate_hz, axis=0)
 
@@ -118,7 +120,7 @@ class LeverArm:
 
     def estimate(
         self,
-        parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]],
+        parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]],
         rate_hz: float,
         max_flight_s: float = 0.3,
     ) -> LeverFit:
@@ -127,9 +129,10 @@ class LeverArm:
         Parameters
         ----------
         parts
-            Per stretch: specific force (n, 3) m/s² and angular rate (n, 3)
-            deg/s in the sensor frame, and the steps' initial contacts and
-            toe-offs (fractional sample indices in the stretch, in order).
+            Per stretch: specific force (n, 3) m/s², ``omega`` and ``alpha``
+            from :meth:`rates`, all in the sensor frame, and the steps'
+            initial contacts and toe-offs (fractional sample indices in the
+            stretch, in order).
         rate_hz
             Sample rate, Hz.
         max_flight_s
@@ -137,14 +140,13 @@ class LeverArm:
             (a missed step, a pause), s.
         """
         xs, ys = [], []
-        for acc, gyr, ic, to in parts:
+        for acc, omega, alpha, ic, to in parts:
             if len(ic) < 2 or len(acc) < 16:
                 continue
             m = self._flight_mask(len(acc), np.asarray(ic, float), np.asarray(to, float), rate_hz, max_flight_s)
             if m.any():
-                w, alpha = (v[m] for v in self._rates(gyr, rate_hz))
-                wx = _cross_matrix(w)
-                xs.append(_cross_matrix(alpha) + wx @ wx)  # A r = alpha x r + omega x (omega x r)
+                wx = _cross_matrix(omega[m])
+                xs.append(_cross_matrix(alpha[m]) + wx @ wx)  # A r = alpha x r + omega x (omega x r)
                 ys.append(self._lowpass(acc, rate_hz)[m])
         n = sum(len(x) for x in xs)
         nan = np.full(3, np.nan)
@@ -165,12 +167,12 @@ class LeverArm:
             reason = f"unstable: the two halves of the run differ by {split * 100:.0f} cm"
         return LeverFit(r, not reason, reason, n / rate_hz, split)
 
-    def to_centre(self, acc_mps2: np.ndarray, gyr_dps: np.ndarray, rate_hz: float, r_m: np.ndarray) -> np.ndarray:
+    @staticmethod
+    def to_centre(acc_mps2: np.ndarray, omega: np.ndarray, alpha: np.ndarray, r_m: np.ndarray) -> np.ndarray:
         """Specific force at the pelvis centre (n, 3), m/s²: the sensor's minus
-        ``alpha x r + omega x (omega x r)``."""
-        w, alpha = self._rates(gyr_dps, rate_hz)
+        ``alpha x r + omega x (omega x r)`` (``omega``, ``alpha`` from :meth:`rates`)."""
         r = np.asarray(r_m, float)
-        return acc_mps2 - np.cross(alpha, r) - np.cross(w, np.cross(w, r))
+        return acc_mps2 - np.cross(alpha, r) - np.cross(omega, np.cross(omega, r))
 
 
 def describe_position(pelvis_m: list[float] | np.ndarray) -> str:
