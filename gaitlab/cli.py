@@ -18,10 +18,12 @@ import pandas as pd
 
 from . import __version__
 from .errors import AnalysisError, GaitlabError
-from .io import RUN_SUFFIXES, read
+from .io import DATA_SUFFIXES, read
 from .run import Run
 
 if TYPE_CHECKING:
+    from rich.progress import Progress, ProgressColumn
+
     from .fatigue import Fatigue
     from .fatigue.endurance import FormEndurance
     from .metrics import Analysis
@@ -217,9 +219,9 @@ def _fatigue_text(f: Fatigue | None, error: str | None) -> str:
 
 def _report_name(file: Path) -> str:
     """``run.fit.gz`` -> ``run-report.html``: the longest suffix of
-    :data:`gaitlab.io.RUN_SUFFIXES` (or ``.gz``) stripped, case-insensitively."""
+    :data:`gaitlab.io.DATA_SUFFIXES` stripped, case-insensitively."""
     name = file.name.rstrip("/") or file.resolve().name
-    for suffix in sorted((*RUN_SUFFIXES, ".gz"), key=len, reverse=True):
+    for suffix in DATA_SUFFIXES:
         if name.lower().endswith(suffix) and len(name) > len(suffix):
             return f"{name[: -len(suffix)]}-report.html"
     return f"{name}-report.html"
@@ -246,6 +248,17 @@ def _report_targets(files: tuple[Path, ...], out: Path | None) -> list[Path]:
     return targets
 
 
+def _progress(quiet: bool, *columns: ProgressColumn) -> tuple[bool, Progress]:
+    """(shown, a rich progress bar on stderr with these columns): shown only to a
+    person at a terminal, not with ``--quiet`` or into a pipe or log, and gone
+    when done."""
+    from rich.console import Console
+    from rich.progress import Progress
+
+    show = not quiet and sys.stderr.isatty()
+    return show, Progress(*columns, console=Console(stderr=True), transient=True, disable=not show)
+
+
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("-o", "--output", "out", type=click.Path(path_type=Path),
@@ -257,18 +270,16 @@ def report(files: tuple[Path, ...], out: Path | None, pdf: bool, quiet: bool, ra
     """A self-contained HTML form report (opens offline) of each FILE: a FIT file (.fit, .fit.gz)
     with running dynamics or a pelvis IMU recording (CSV, a phone app's export, FIT with IMU messages).
     Default output: <name>-report.html in the current folder."""
-    from rich.console import Console
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import BarColumn, TextColumn, TimeElapsedColumn
 
     from .report import write_report
 
     stages = ["read", "analyse", "fatigue", "figures", "write"]
-    console = Console(stderr=True)
-    show = not quiet and sys.stderr.isatty()
     failed = 0
     targets = _report_targets(files, out)
-    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[stage]}"),
-                  TimeElapsedColumn(), console=console, transient=True, disable=not show) as bar:
+    show, bar = _progress(quiet, TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[stage]}"),
+                          TimeElapsedColumn())
+    with bar:
         for file, target in zip(files, targets):
             task = bar.add_task(file.name, total=len(stages), stage="")
 
@@ -370,8 +381,7 @@ def endurance(paths: tuple[Path, ...], json_out: Path | None, csv_out: Path | No
     Each run's fatigue analysis gives the minutes and km before form broke down (a run
     whose form held counts as "at least" its length); the trend is their slope over the
     calendar. A run that cannot be analysed is listed with why (exit code 2)."""
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+    from rich.progress import BarColumn, MofNCompleteColumn, TextColumn
 
     from .fatigue import form_endurance
     from .report.output import check_output, write_atomic
@@ -380,9 +390,8 @@ def endurance(paths: tuple[Path, ...], json_out: Path | None, csv_out: Path | No
     for out, what in ((json_out, "JSON file"), (csv_out, "CSV file")):
         if out:
             check_output(out, files, what, data_name_ok=what == "CSV file")
-    show = not quiet and sys.stderr.isatty()
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), transient=True,
-                  disable=not show, console=Console(stderr=True)) as bar:
+    _, bar = _progress(quiet, TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+    with bar:
         task = bar.add_task("runs", total=len(files))
 
         def ticking():  # form_endurance takes the runs one by one: the bar moves as it does

@@ -11,10 +11,13 @@ from .fit import read_fit
 from .imu_csv import CSV_SUFFIXES, is_sensor_table, read_imu_csv
 from .runscribe_csv import is_runscribe_csv, read_runscribe_csv
 
-__all__ = ["read", "read_fit", "read_imu_csv", "read_runscribe_csv", "runs_in", "RUN_SUFFIXES"]
+__all__ = ["read", "read_fit", "read_imu_csv", "read_runscribe_csv", "runs_in", "RUN_SUFFIXES", "DATA_SUFFIXES"]
 
 #: Names of the files :func:`read` takes as one recording (a folder of CSVs aside).
 RUN_SUFFIXES = (".fit", ".fit.gz", *CSV_SUFFIXES, ".zip")
+#: Those and any ``.gz`` (which may hold one), longest first: what a report's
+#: name strips from its input's, and what an output must not be named.
+DATA_SUFFIXES = tuple(sorted((*RUN_SUFFIXES, ".gz"), key=len, reverse=True))
 
 
 def read(

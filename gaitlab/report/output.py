@@ -8,19 +8,16 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ..errors import GaitlabError
-from ..io import RUN_SUFFIXES
+from ..io import DATA_SUFFIXES
 
 __all__ = ["write_atomic", "check_output"]
-
-#: Names of the files gaitlab reads: an output written there would pass for run data.
-_DATA_SUFFIXES = (*RUN_SUFFIXES, ".gz")
 
 
 def check_output(path: str | os.PathLike[str], inputs: Iterable[str | os.PathLike[str] | None], what: str,
                  data_name_ok: bool = False) -> None:
     """Refuse an output path that is one of the inputs (a typo such as
     ``-o run.fit`` replaced the run with its report), or, unless ``data_name_ok``,
-    a name of run data (``.fit``, ``.csv``, ``.txt``...: :data:`gaitlab.io.RUN_SUFFIXES`).
+    a name of run data (``.fit``, ``.csv``, ``.txt``...: :data:`gaitlab.io.DATA_SUFFIXES`).
 
     Raises
     ------
@@ -36,8 +33,8 @@ def check_output(path: str | os.PathLike[str], inputs: Iterable[str | os.PathLik
         if same:
             raise GaitlabError(path, f"is the input: writing the {what} there would replace it (give another path)")
     low = path.name.lower()
-    if not data_name_ok and low.endswith(_DATA_SUFFIXES):
-        suffix = next(x for x in _DATA_SUFFIXES if low.endswith(x))
+    if not data_name_ok and low.endswith(DATA_SUFFIXES):
+        suffix = next(x for x in DATA_SUFFIXES if low.endswith(x))
         raise GaitlabError(path, f"a {what} would take the name of run data ({suffix}); give another name")
 
 
