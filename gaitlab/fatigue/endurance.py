@@ -127,17 +127,7 @@ def form_endurance(
     cols = ["run", "start_time", "duration_min", "distance_km", "onset_min", "onset_km", "onset_lo_min",
             "onset_hi_min", "held_min", "held_km", "censored", "first_metrics", "error"]
     table = pd.DataFrame(rows, columns=cols)
-    # the same run given twice would weigh double in the trend; simulated runs share a
-    # default start time, so the distance and the minutes held must match too
-    dated = table["error"].isna() & table["start_time"].notna()
-    key = table["start_time"].map(str)
-    for col, nd in (("duration_min", 1), ("distance_km", 3), ("held_min", 1)):
-        key = key + "|" + table[col].round(nd).map(str)  # map: "nan" for a missing distance, not NaN
-    again = dated & key.where(dated).duplicated()
-    for i in np.flatnonzero(again):
-        first = table["run"][dated & (key == key[i])].iloc[0]
-        table.loc[i, "error"] = f"the same run as {first} (same start time, length and distance): counted once"
-    _mark_shifted_copies(table, dated & ~again)
+    _mark_copies(table)
     if table["start_time"].notna().any():
         table = table.sort_values("start_time", kind="stable", na_position="last").reset_index(drop=True)
     return FormEndurance(table, _trend(table))
@@ -147,24 +137,40 @@ def form_endurance(
 _MAX_ZONE_S = 14 * 3600.0
 
 
-def _mark_shifted_copies(table: pd.DataFrame, candidates: pd.Series) -> None:
-    """Mark (in ``error``) a run that is another's copy with its clock in another
-    time zone: the same length (0.1 min) and distance (1 m), starting a whole
-    number of quarter hours apart (within 5 s), up to 14 h. GoldenCheetah
-    re-saved ``gc-vivoactivehr-run-stryd.fit`` with every timestamp 2 h later
-    (and the minutes held 15 s apart: one bin); counted twice, it weighs double
-    in the trend. A week apart is another run, however alike."""
+def _mark_copies(table: pd.DataFrame) -> None:
+    """Mark (in ``error``) each analysed, dated run that is a copy of one before
+    it, so that it is counted once: it would weigh double in the trend.
+
+    Alike in length (0.1 min) and distance (1 m; both missing also counts), a
+    copy either starts at the same time and held as long (0.1 min: a ``.fit``
+    and its ``.fit.gz``; simulated runs share a default start, so the start
+    alone is not enough), or has a distance and starts a whole number of
+    quarter hours later or earlier (within 5 s), up to 14 h: its clock in
+    another time zone. GoldenCheetah re-saved ``gc-vivoactivehr-run-stryd.fit``
+    with every timestamp 2 h later (and the minutes held 15 s apart: one bin).
+    A week apart is another run, however alike."""
+    dated = table["error"].isna() & table["start_time"].notna()
+    # map(str): "nan" for a missing distance, a key like any other
     size = table["duration_min"].round(1).map(str) + "|" + table["distance_km"].round(3).map(str)
-    for _, group in table[candidates & table["distance_km"].notna()].groupby(size):
-        kept: list[int] = []
+    for _, group in table[dated].groupby(size[dated], sort=False):
+        seen: list[int] = []  # the group's runs so far
+        kept: list[int] = []  # of those, the ones not marked
         for i in group.index:  # in the order given: the first of a pair stays
-            match = next((k for k in kept if _zone_shift(table.at[k, "start_time"], table.at[i, "start_time"])), None)
-            if match is None:
+            start, held = table.at[i, "start_time"], round(table.at[i, "held_min"], 1)
+            same = next((k for k in seen if table.at[k, "start_time"] == start
+                         and round(table.at[k, "held_min"], 1) == held), None)
+            shifted = None if same is not None or pd.isna(table.at[i, "distance_km"]) else next(
+                (k for k in kept if _zone_shift(table.at[k, "start_time"], start)), None)
+            seen.append(i)
+            if same is not None:
+                table.at[i, "error"] = (f"the same run as {table.at[same, 'run']} (same start time, length and "
+                                        "distance): counted once")
+            elif shifted is not None:
+                hours = (start - table.at[shifted, "start_time"]).total_seconds() / 3600
+                table.at[i, "error"] = (f"the same run as {table.at[shifted, 'run']} (same length and distance, its "
+                                        f"clock {hours:+.2f} h off: a copy saved in another time zone): counted once")
+            else:
                 kept.append(i)
-                continue
-            hours = (table.at[i, "start_time"] - table.at[match, "start_time"]).total_seconds() / 3600
-            table.at[i, "error"] = (f"the same run as {table.at[match, 'run']} (same length and distance, its clock "
-                                    f"{hours:+.2f} h off: a copy saved in another time zone): counted once")
 
 
 def _zone_shift(a: pd.Timestamp, b: pd.Timestamp) -> bool:
