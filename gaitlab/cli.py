@@ -139,7 +139,8 @@ def _analysis_text(a: Analysis) -> str:
     lever = describe_fit(s.get("lever_arm"))
     lines = [
         f"file       {a.run.path}" + ("   (simulated, not a real recording)" if a.run.simulated else ""),
-        f"duration   {_fmt_duration(s['duration_s'])}   IMU {s['imu_rate_hz']:g} Hz",
+        f"duration   {_fmt_duration(s['duration_s'])}   IMU {s['imu_rate_hz']:g} Hz"
+        + (f"   distance {a.run.distance_m / 1000:.2f} km" if a.run.distance_m else ""),
         f"steps      {s['steps']}   strides {s['strides']}   side confidence {s['side_confidence']}",
         f"mounting   {', '.join(f'{k} = sensor {v}' for k, v in s['mounting']['axes'].items())}"
         f"   (confidence {s['mounting']['confidence']}, up from {s['mounting']['up_from']})",

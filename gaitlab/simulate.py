@@ -74,6 +74,11 @@ class Truth:
         The neutral the drop truth is relative to: the mean obliquity over
         quiet standing when there are >= 3 s of it ("standing"), else over the
         whole strides starting 30-210 s after the first IC ("running").
+    signals
+        At the IMU's samples: ``elapsed_s``, the pelvis' ``obliquity_deg``,
+        ``tilt_deg``, ``rotation_deg``, the running ``heading_deg`` (counter-
+        clockwise from the world x axis, which is east for a GPS track) and
+        ``speed_mps``.
     """
 
     steps: pd.DataFrame
@@ -173,10 +178,14 @@ def simulate_run(
     pace
         ``"steady"`` (``speed_mps`` throughout) or ``"intervals"``: 10 min at
         ``speed_mps``, then up to 6 x (3 min at +25 %, 2 min at -20 %), then
-        -10 % to the end, each change over 6 s. Cadence follows at +7
-        steps/min and contact time at -35 ms per m/s (the FIT simulator's
-        :data:`~gaitlab.simulate_fit.SENSITIVITIES`); an IMU recording has no
-        speed, so the fatigue analysis cannot adjust for it.
+        -10 % to the end, each change over 6 s; or ``"fade"``: ``speed_mps``
+        for the first 40 % of the run, then slowing steadily to 85 % of it by
+        the end (a runner easing off, which is not form breaking down). Cadence
+        follows at +7 steps/min and contact time at -35 ms per m/s (the FIT
+        simulator's :data:`~gaitlab.simulate_fit.SENSITIVITIES`). An IMU
+        recording alone has no speed to adjust for this; a phone's GPS track
+        beside it (``truth.signals["speed_mps"]`` and ``"heading_deg"`` give
+        the path) has.
     """
     rng = np.random.default_rng(seed)
     dl = rng.uniform(3, 8) if drop_left_deg is None else drop_left_deg
@@ -369,7 +378,8 @@ def simulate_run(
     strides = pd.DataFrame(
         rows, columns=["ic_s", "end_s", "pelvic_rotation_deg", "pelvic_tilt_range_deg", "pelvic_obliquity_range_deg"]
     )
-    sig = pd.DataFrame({"elapsed_s": t - t0, "obliquity_deg": obl, "tilt_deg": tilt, "rotation_deg": rot, "heading_deg": heading})
+    sig = pd.DataFrame({"elapsed_s": t - t0, "obliquity_deg": obl, "tilt_deg": tilt, "rotation_deg": rot,
+                        "heading_deg": heading, "speed_mps": speed})
     sig = sig.iloc[idx].reset_index(drop=True)
     truth = Truth(steps, strides, m, neutral_true, source, sig)
     params = dict(
@@ -389,13 +399,18 @@ _GCT_PER_MPS = SENSITIVITIES["stance_time_ms"][0]
 
 
 def _pace_plan(pace: str, t0: float, t_end: float) -> Callable[[np.ndarray], np.ndarray]:
-    """Speed factor (1 = ``speed_mps``) as a function of time (s): ``"steady"``,
-    or ``"intervals"``: 10 min at the base speed, then up to 6 x (3 min at
-    +25 %, 2 min at -20 %), then -10 % to the end; changes take 6 s."""
+    """Speed factor (1 = ``speed_mps``) as a function of time (s): ``"steady"``;
+    ``"intervals"``: 10 min at the base speed, then up to 6 x (3 min at +25 %,
+    2 min at -20 %), then -10 % to the end; changes take 6 s; ``"fade"``: the
+    base speed for the first 40 % of ``t0``-``t_end``, then falling linearly
+    to 0.85 of it at ``t_end``."""
     if pace == "steady":
         return lambda t: np.ones_like(np.asarray(t, float))
+    if pace == "fade":
+        knee = t0 + 0.4 * (t_end - t0)
+        return lambda t: 1.0 - 0.15 * np.clip((np.asarray(t, float) - knee) / (t_end - knee), 0.0, 1.0)
     if pace != "intervals":
-        raise ValueError(f"unknown pace {pace!r}: 'steady' or 'intervals'")
+        raise ValueError(f"unknown pace {pace!r}: 'steady', 'intervals' or 'fade'")
     # a repetition (fast and easy) ends 2 min before the end: its fast block 4 min before
     segs = interval_segments(t0, t_end, fast_by_end_s=240.0)
     knots, levels = np.array([x[0] for x in segs]), np.array([x[3] for x in segs])

@@ -205,6 +205,17 @@ class FatigueAnalyzer:
     speed_prior_sd
         How far (as a fraction of the typical slope, or in metric SDs per m/s
         for metrics without one) the speed slope may move from its prior.
+    imu_speed_prior_sd
+        The same, in metric SDs per m/s, for a pelvis IMU's metrics without a
+        typical slope (step regularity, peak accelerations, flight time, the
+        pelvic angles) when the run has a speed (a phone's GPS, a watch's
+        records): how they change with pace is not known, so the data set it.
+        At 0.5 a steady slow-down moved step regularity enough to be called an
+        onset; measured on simulated pelvis runs with form wander and a GPS
+        track whose pace fades 15 % over the second half (issue 4 note,
+        session 19): false onsets 4 of 8 -> 0 of 8 (fatigued runs within 2
+        min 6 -> 5 of 8); without wander 8 -> 7 of 8 (there contact time,
+        precise to 0.7 ms per bin, still reads the slow-down as a drift).
     shapes, shape_stat, joint_shape_stat
         Shapes of change tried (:data:`~gaitlab.fatigue.onset.SHAPES`),
         simplest first, and the evidence (twice the log-likelihood ratio)
@@ -266,6 +277,7 @@ class FatigueAnalyzer:
     cue_sd: float = 2.0
     cue_min_s: float = 120.0
     speed_prior_sd: float = 0.5
+    imu_speed_prior_sd: float = 2.0
     shapes: tuple[str, ...] = ("ramp", "step", "level4", "level8", "level16")
     shape_stat: float = 30.0
     joint_shape_stat: float = 30.0
@@ -335,7 +347,8 @@ class FatigueAnalyzer:
             if self.warmup_sd and _settling(y - typical, t < b_lo, in_base) > self.warmup_sd:
                 y_fit = np.where(t >= b_lo, y, np.nan)
                 settling.append(spec.meaning)
-            prior_sd = [abs(p) * self.speed_prior_sd if p else scale * self.speed_prior_sd for p in prior]
+            unknown = self.imu_speed_prior_sd if series.source == "imu" else self.speed_prior_sd
+            prior_sd = [abs(p) * self.speed_prior_sd if p else scale * unknown for p in prior]
             # either way for the metric's own onset; the profile is the evidence
             # for a change for the worse (any change for balance and symmetry)
             fit = fit_hinge(

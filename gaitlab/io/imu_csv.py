@@ -52,6 +52,7 @@ from ..frames import STANDARD_GRAVITY_MPS2
 from ..run import Run
 from ._gzip import head_of, unzipped
 from .grid import to_common_grid
+from .track import fixes, location_columns, track_records
 
 __all__ = ["read_imu_csv", "parse_header", "is_sensor_table", "CSV_SUFFIXES"]
 
@@ -183,6 +184,7 @@ class _Stream:
     t_s: np.ndarray | None = None  # seconds, relative (used when t_ns is None)
     q: dict[str, np.ndarray] = field(default_factory=dict)  # quantity -> (n, 3), canonical units
     simulated: bool = False  # a "# simulated ..." line above the header (gaitlab's own samples)
+    track: pd.DataFrame | None = None  # GPS fixes (gaitlab.io.track.fixes) at these times, instead of q
 
 
 def _is_csv_name(n: str) -> bool:
@@ -771,7 +773,8 @@ def _no_twice_named(columns: pd.Index, name: str) -> None:
 
 def _stream(src: _Source, columns: dict[str, str] | None, rate_hz: float | None, warns: list[str]) -> list[_Stream]:
     """The inertial samples of one CSV: one stream, or one per sensor when the
-    sensors fill rows of their own (empty cells where another sensor's sample is)."""
+    sensors fill rows of their own (empty cells where another sensor's sample is);
+    and a stream of its GPS fixes when it has GPS columns."""
     text_head = src.data[:256].replace(b"\x00", b"").decode("utf-8", errors="replace")
     geneactiv = text_head.startswith("Device Type,GENEActiv")
     df, layout = _read_table(src, warns)
@@ -823,10 +826,25 @@ def _stream(src: _Source, columns: dict[str, str] | None, rate_hz: float | None,
         for i, c in enumerate(cols):
             vals[:, i] = _numeric(df[c])
         blocks[q] = (vals, unit, cols)
-    if not blocks:
+    gps = location_columns(df.columns)
+    if not blocks and not gps:
         return []  # nothing inertial here
-    t_ns, t_s = _time_of(df, times, samples, layout, rate_hz, src.name, warns)
+    try:
+        t_ns, t_s = _time_of(df, times, samples, layout, rate_hz, src.name, warns)
+    except FileFormatError as exc:
+        if blocks:
+            raise
+        warns.append(f"{src.name}: GPS track not used: {exc.problem}")
+        return []
     time_ok = (t_ns != _NAT) if t_ns is not None else np.isfinite(t_s)
+    track = []
+    if gps:
+        fx = fixes({role: _numeric(df[col]) * factor for role, (col, factor) in gps.items()}, time_ok)
+        at = fx["row"].to_numpy()
+        track = [_Stream(src.name, t_ns[at] if t_ns is not None else None, t_s[at] if t_ns is None else None,
+                         track=fx)]
+    if not blocks:
+        return track
     conv = {q: _to_canonical(q, vals, unit, src.name, cols, warns) for q, (vals, unit, cols) in blocks.items()}
     for q, v in conv.items():
         wild = (np.abs(v) > _PHYSICAL_MAX[q]).any(axis=1)  # damaged cells, not motion
@@ -861,7 +879,7 @@ def _stream(src: _Source, columns: dict[str, str] | None, rate_hz: float | None,
             if mean < 0.3 * G:
                 st.q["lin"] = st.q.pop("acc")
         out.append(st)
-    return out
+    return out + track
 
 
 # ----------------------------------------------------------------------------- public
@@ -908,6 +926,7 @@ def read_imu_csv(
     sources = _sources(p, name, warns)
     multi = len(sources) > 1
     streams: list[_Stream] = []
+    tracks: list[_Stream] = []
     errors: list[str] = []
     for src in sources:
         hint = _hint(src.name)
@@ -925,9 +944,10 @@ def read_imu_csv(
                 warns.append(f"{src.name} skipped: {exc.problem}")
             continue
         streams += [st for st in found if st.q]
+        tracks += [st for st in found if st.track is not None]
     if multi and errors and not streams:
         raise FileFormatError(name, "no readable sensor file (" + "; ".join(errors[:4]) + ")")
-    return _assemble(p, name, streams, sources, rate_hz, max_gap_s, warns)
+    return _assemble(p, name, streams, sources, rate_hz, max_gap_s, warns, tracks)
 
 
 def _pick(streams: list[_Stream], q: str, name: str) -> _Stream | None:
@@ -945,7 +965,7 @@ _LABEL = {"acc": "accelerometer", "lin": "acceleration without gravity", "grav":
           "gyr": "gyroscope", "mag": "magnetometer"}
 
 
-def _assemble(p, name, streams, sources, rate_hz, max_gap_s, warns) -> Run:
+def _assemble(p, name, streams, sources, rate_hz, max_gap_s, warns, tracks=()) -> Run:
     if not streams:
         cols = _all_columns(sources)
         raise FileFormatError(name, f"no accelerometer columns found (columns: {cols})")
@@ -1012,8 +1032,10 @@ def _assemble(p, name, streams, sources, rate_hz, max_gap_s, warns) -> Run:
         ts = pd.to_datetime(start_ns + np.rint(elapsed * 1e9).astype(np.int64), unit="ns", utc=True)
         start_time = pd.Timestamp(start_ns, unit="ns", tz="UTC")
     else:
+        start_ns = None
         ts = pd.DatetimeIndex(np.full(len(frame), np.datetime64("NaT", "ns"))).tz_localize("UTC")
         start_time = None
+    records = _gps_records(list(tracks), start_ns, t0, float(elapsed[-1]), start_time, warns)
     imu = pd.DataFrame(
         {"elapsed_s": elapsed, "timestamp": ts,
          **{c: frame[c].to_numpy() for c in frame.columns if c not in ("elapsed_s", "gap")},
@@ -1023,8 +1045,30 @@ def _assemble(p, name, streams, sources, rate_hz, max_gap_s, warns) -> Run:
     own = f"{Path(name).name}: "  # a note on the file itself names it once ("run.csv: run.csv: ..." otherwise)
     for w in warns:
         _warnings.warn(f"{name}: {w.removeprefix(own)}", GaitlabWarning, stacklevel=3)
-    return Run(path=p, format="csv", imu=imu, imu_rate_hz=float(rate), start_time=start_time,
+    return Run(path=p, format="csv", imu=imu, imu_rate_hz=float(rate), start_time=start_time, records=records,
                warnings=warns, simulated=any(st.simulated for st, _ in parts))
+
+
+def _gps_records(tracks: list[_Stream], start_ns: int | None, t0: float, end_s: float,
+                 start_time: pd.Timestamp | None, warns: list[str]) -> pd.DataFrame:
+    """The GPS track on the IMU's clock as records (:func:`gaitlab.io.track.track_records`):
+    its times absolute when the sensors' are (``start_ns`` is the IMU's first
+    grid sample), else elapsed on the same clock (``t0`` is that sample's)."""
+    usable = [tr for tr in tracks if (tr.t_ns is not None) == (start_ns is not None)]
+    for tr in tracks:
+        if not any(tr is u for u in usable):  # by identity: a stream holds arrays
+            warns.append(f"{tr.name}: GPS track not used: its times are "
+                         + ("elapsed, the sensors' absolute" if start_ns is not None else
+                            "absolute, the sensors' elapsed") + " (no common clock)")
+    if not usable:
+        return pd.DataFrame()
+    # Sensor Logger's fused Location.csv over its GPS-only and network-only ones
+    pick = max(usable, key=lambda tr: (Path(tr.name).name.lower().split(".")[0] == "location", len(tr.track)))
+    if len(usable) > 1:
+        warns.append(f"GPS track from {pick.name} ({', '.join(tr.name for tr in usable if tr is not pick)} "
+                     "also hold one)")
+    t = (pick.t_ns - start_ns) / 1e9 if start_ns is not None else pick.t_s - t0
+    return track_records(t, pick.track, start_time, end_s, pick.name, warns)
 
 
 def _times(st: _Stream | None) -> np.ndarray | None:

@@ -1,0 +1,97 @@
+"""Writing a simulated run as a phone's recorder app exports it, GPS track included.
+
+The track is made here from the simulator's truth (its speed and heading at
+every IMU sample), independently of gaitlab's reader: positions are the path
+integrated on a local east/north plane, then moved by a GPS error that wanders
+(AR(1), 3 m SD, 20 s), the Doppler speed has 0.15 m/s of noise, and fixes come
+about once a second with the jitter and the occasional missed fix phones show
+(awesome-sensor-logger SAMPLING.md: median 0.95-0.99 Hz on iPhones).
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+R_EARTH_M = 6_371_008.8
+LAT0, LON0 = 47.3769, 8.5417  # a park by a lake
+
+
+def gps_track(sim, seed: int = 0, *, position_sd_m: float = 3.0, speed_sd_mps: float = 0.15) -> pd.DataFrame:
+    """Fixes of the simulated run: ``t_s`` (s from the IMU's first sample),
+    ``lat``, ``lon`` (deg), ``alt`` (m), ``speed`` (m/s), ``acc`` (m), and the
+    truth they came from: ``true_speed``, ``true_distance`` (m along the path)."""
+    rng = np.random.default_rng(seed)
+    sig = sim.truth.signals
+    t = sig["elapsed_s"].to_numpy(float)
+    v = sig["speed_mps"].to_numpy(float)
+    h = np.radians(sig["heading_deg"].to_numpy(float))
+    dt = np.diff(t, prepend=t[0])
+    east, north = np.cumsum(v * np.cos(h) * dt), np.cumsum(v * np.sin(h) * dt)
+    dist = np.cumsum(v * dt)
+    # fix times: about 1 Hz, +-0.1 s jitter, 3 % missed
+    tf = np.arange(t[0] + 0.7, t[-1], 1.0) + rng.uniform(-0.1, 0.1, len(np.arange(t[0] + 0.7, t[-1], 1.0)))
+    tf = tf[rng.random(len(tf)) > 0.03]
+    phi = np.exp(-1.0 / 20.0)
+    err = np.zeros((len(tf), 2))
+    e = rng.standard_normal((len(tf), 2)) * position_sd_m * np.sqrt(1 - phi**2)
+    err[0] = rng.standard_normal(2) * position_sd_m
+    for i in range(1, len(tf)):
+        err[i] = phi * err[i - 1] + e[i]
+    x = np.interp(tf, t, east) + err[:, 0]
+    y = np.interp(tf, t, north) + err[:, 1]
+    lat = LAT0 + np.degrees(y / R_EARTH_M)
+    lon = LON0 + np.degrees(x / (R_EARTH_M * np.cos(np.radians(LAT0))))
+    true_speed = np.interp(tf, t, v)
+    return pd.DataFrame({"t_s": tf, "lat": lat, "lon": lon, "alt": 410.0 + rng.normal(0, 1.5, len(tf)),
+                         "speed": np.maximum(true_speed + rng.normal(0, speed_sd_mps, len(tf)), 0.0),
+                         "acc": rng.uniform(3, 8, len(tf)), "true_speed": true_speed,
+                         "true_distance": np.interp(tf, t, dist)})
+
+
+_ACC = ["acc_x_mps2", "acc_y_mps2", "acc_z_mps2"]
+_GYR = ["gyr_x_dps", "gyr_y_dps", "gyr_z_dps"]
+
+
+def write_sensor_logger(sim, path: Path, track: pd.DataFrame | None) -> Path:
+    """Sensor Logger (Android) zip: TotalAcceleration.csv, Gyroscope.csv (time in
+    ns since the epoch, seconds_elapsed, z, y, x; m/s² and rad/s) and
+    Location.csv with the app's columns (speed -1 where a fix has none)."""
+    imu = sim.run.imu
+    ns = imu["timestamp"].astype("int64").to_numpy()
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, vals in (("TotalAcceleration.csv", imu[_ACC].to_numpy()),
+                           ("Gyroscope.csv", np.radians(imu[_GYR].to_numpy()))):
+            df = pd.DataFrame({"time": ns, "seconds_elapsed": (ns - ns[0]) / 1e9,
+                               "z": vals[:, 2], "y": vals[:, 1], "x": vals[:, 0]})
+            zf.writestr(f"run/{name}", df.to_csv(index=False))
+        if track is not None:
+            t_ns = ns[0] + np.rint(track["t_s"].to_numpy() * 1e9).astype(np.int64)
+            loc = pd.DataFrame({
+                "time": t_ns, "seconds_elapsed": (t_ns - ns[0]) / 1e9, "bearingAccuracy": 20.0,
+                "speedAccuracy": 0.3, "verticalAccuracy": 4.0, "horizontalAccuracy": track["acc"],
+                "speed": track["speed"], "bearing": 90.0, "altitude": track["alt"] + 48.0,
+                "longitude": track["lon"], "latitude": track["lat"], "altitudeAboveMeanSeaLevel": track["alt"]})
+            zf.writestr("run/Location.csv", loc.to_csv(index=False))
+    return path
+
+
+def write_phyphox(sim, path: Path, track: pd.DataFrame | None) -> Path:
+    """phyphox zip (semicolon, decimal comma): Accelerometer.csv, Gyroscope.csv
+    and Location.csv, every "Time (s)" on the experiment's clock."""
+    imu = sim.run.imu
+    t = imu["elapsed_s"].to_numpy()
+    acc = pd.DataFrame({"Time (s)": t, **{f"Acceleration {a} (m/s^2)": imu[f"acc_{a}_mps2"] for a in "xyz"}})
+    gyr = pd.DataFrame({"Time (s)": t, **{f"Gyroscope {a} (rad/s)": np.radians(imu[f"gyr_{a}_dps"]) for a in "xyz"}})
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("Accelerometer.csv", acc.to_csv(index=False, sep=";", decimal=",", quoting=2))
+        zf.writestr("Gyroscope.csv", gyr.to_csv(index=False, sep=";", decimal=",", quoting=2))
+        if track is not None:
+            loc = pd.DataFrame({"Time (s)": track["t_s"], "Latitude (°)": track["lat"], "Longitude (°)": track["lon"],
+                                "Height (m)": track["alt"], "Velocity (m/s)": track["speed"], "Direction (°)": 90.0,
+                                "Horizontal Accuracy (m)": track["acc"], "Vertical Accuracy (m)": 4.0})
+            zf.writestr("Location.csv", loc.to_csv(index=False, sep=";", decimal=",", quoting=2))
+    return path

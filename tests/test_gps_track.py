@@ -1,0 +1,250 @@
+"""A phone's GPS track beside its IMU samples (gaitlab.io.track): read from the
+recorder apps' layouts into records on the IMU's clock, checked against the
+simulator's path (tests/phonewriter.py makes the fixes from the truth's speed and
+heading, with GPS-like errors)."""
+
+from __future__ import annotations
+
+import warnings
+import zipfile
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import gaitlab
+from gaitlab import simulate
+from phonewriter import gps_track, write_phyphox, write_sensor_logger
+
+
+@lru_cache(maxsize=None)
+def _sim(pace: str = "fade", duration_s: float = 600.0, seed: int = 5):
+    return simulate.simulate_run(duration_s=duration_s, rate_hz=50.0, seed=seed, mounting="random", pace=pace)
+
+
+def _read(path):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return gaitlab.read(path)
+
+
+def _check_records(run, track: pd.DataFrame, speed_rms: float = 0.2) -> None:
+    """Records on the IMU's clock (the simulator's, whose first sample is the
+    grid's), speeds near the true ones, and the distance run."""
+    rec = run.records
+    assert {"elapsed_s", "timestamp", "speed_mps", "distance_m", "altitude_m", "lat_deg", "lon_deg"} <= set(rec)
+    assert len(rec) >= 0.95 * len(track)
+    t = rec["elapsed_s"].to_numpy()
+    # every record is one of the fixes, at its own time
+    assert np.abs(t[:, None] - track["t_s"].to_numpy()[None, :]).min(axis=1).max() < 0.002
+    true_speed = np.interp(t, track["t_s"], track["true_speed"])
+    assert np.sqrt(np.mean((rec["speed_mps"].to_numpy() - true_speed) ** 2)) <= speed_rms
+    true_dist = np.interp(t[-1], track["t_s"], track["true_distance"]) - np.interp(t[0], track["t_s"],
+                                                                                  track["true_distance"])
+    assert rec["distance_m"].iloc[-1] == pytest.approx(true_dist, rel=0.01)
+    assert run.distance_m == pytest.approx(true_dist, rel=0.01)
+
+
+def test_sensor_logger_location_becomes_records(tmp_path):
+    sim = _sim()
+    track = gps_track(sim, 5)
+    run = _read(write_sensor_logger(sim, tmp_path / "Recording.zip", track))
+    _check_records(run, track)
+    rec = run.records
+    # absolute times: the fix's own, and the MSL altitude rather than the ellipsoid's
+    t0 = sim.run.imu["timestamp"].iloc[0]
+    assert (rec["timestamp"] - t0).dt.total_seconds().to_numpy() == pytest.approx(rec["elapsed_s"].to_numpy(),
+                                                                                    abs=1e-3)
+    assert rec["altitude_m"].median() == pytest.approx(410.0, abs=2.0)
+    assert np.nanmedian(rec["gps_accuracy_m"]) == pytest.approx(5.5, abs=1.0)
+
+
+def test_phyphox_location_becomes_records(tmp_path):
+    """phyphox: "Time (s)" on the experiment's clock, semicolons, decimal commas."""
+    sim = _sim()
+    track = gps_track(sim, 6)
+    run = _read(write_phyphox(sim, tmp_path / "phyphox.zip", track))
+    _check_records(run, track)
+    assert run.records["timestamp"].isna().all()  # no absolute time in the export
+
+
+def test_fixes_without_their_own_speed_take_it_from_the_positions(tmp_path):
+    """Sensor Logger marks a fix without speed with -1; all of them here: the
+    speed comes from the distance between fixes (positions wander by metres, so
+    it is noisier), and the distance still matches the path."""
+    sim = _sim()
+    track = gps_track(sim, 7).assign(speed=-1.0)
+    with pytest.warns(gaitlab.GaitlabWarning, match="from the distance between fixes"):
+        run = gaitlab.read(write_sensor_logger(sim, tmp_path / "Recording.zip", track))
+    _check_records(run, track, speed_rms=0.6)  # measured 0.36-0.43 on five runs (Doppler: 0.15)
+    # over a minute the position speed is as good as the Doppler one
+    rec = run.records
+    per_min = rec.groupby(rec["elapsed_s"] // 60)
+    true = per_min.apply(lambda g: np.interp(g["elapsed_s"], track["t_s"], track["true_speed"]).mean())
+    assert np.abs(per_min["speed_mps"].mean() - true).iloc[1:-1].max() <= 0.15
+
+
+def test_gps_columns_in_the_sensor_table_itself(tmp_path):
+    """A logger writing GPS into its IMU table on the rows where a fix came in
+    (other rows empty), speed in km/h."""
+    sim = _sim()
+    track = gps_track(sim, 8)
+    imu = sim.run.imu
+    table = pd.DataFrame({"time_s": imu["elapsed_s"], **{f"acc_{a}_g": imu[f"acc_{a}_mps2"] / 9.80665 for a in "xyz"},
+                          **{f"gyro_{a}_dps": imu[f"gyr_{a}_dps"] for a in "xyz"}})
+    row = np.searchsorted(table["time_s"].to_numpy(), track["t_s"].to_numpy())
+    ok = row < len(table)
+    for col, values in (("lat", track["lat"]), ("lon", track["lon"]), ("speed (km/h)", track["speed"] * 3.6),
+                        ("alt_m", track["alt"])):
+        table[col] = np.nan
+        table.loc[row[ok], col] = values.to_numpy()[ok]
+    path = tmp_path / "logger.csv"
+    table.to_csv(path, index=False)
+    run = _read(path)
+    # the fix is placed at its row's time: within one sample (20 ms) of its own
+    kept = track[ok].assign(t_s=table["time_s"].to_numpy()[row[ok]])
+    _check_records(run, kept)
+    assert len(run.imu) == len(table)  # the IMU read as before
+
+
+def test_a_location_file_without_times_is_left_out_with_a_warning(tmp_path):
+    sim = _sim()
+    path = write_sensor_logger(sim, tmp_path / "Recording.zip", None)
+    with zipfile.ZipFile(path, "a") as zf:
+        zf.writestr("run/Location.csv", "latitude,longitude,speed\n47.1,8.5,3.0\n47.2,8.5,3.1\n")
+    with pytest.warns(gaitlab.GaitlabWarning, match="Location.csv: GPS track not used: no time column"):
+        run = gaitlab.read(path)
+    assert run.records.empty and len(run.imu) == len(sim.run.imu)
+
+
+def test_a_location_file_on_another_clock_is_left_out_with_a_warning(tmp_path):
+    """Sensor files with absolute times and a GPS file with elapsed ones (from
+    two apps): nothing ties the clocks, so the track is not placed by guess."""
+    sim = _sim()
+    track = gps_track(sim, 10)
+    path = write_sensor_logger(sim, tmp_path / "Recording.zip", None)
+    with zipfile.ZipFile(path, "a") as zf:
+        zf.writestr("run/Location.csv", pd.DataFrame({"Time (s)": track["t_s"], "Latitude (°)": track["lat"],
+                                                      "Longitude (°)": track["lon"]}).to_csv(index=False))
+    with pytest.warns(gaitlab.GaitlabWarning, match="GPS track not used: its times are elapsed, the sensors' absolute"):
+        run = gaitlab.read(path)
+    assert run.records.empty
+
+
+def test_a_phone_run_gets_distances_and_km_splits(tmp_path):
+    """With the GPS track the fatigue analysis gives the onset's distance and the
+    cue windows' (issue 4: minutes and km before onset), and the report splits
+    by km and shows pace."""
+    from gaitlab.report.content import build_report
+
+    sim = simulate.simulate_run(duration_s=1500.0, rate_hz=50.0, seed=9, mounting="random",
+                                fatigue={"onset_s": 700.0, "drop_left_per_min": 0.4, "drop_right_per_min": 0.3})
+    track = gps_track(sim, 9)
+    path = write_sensor_logger(sim, tmp_path / "Recording.zip", track)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        f = gaitlab.fatigue(path)
+        report = build_report(path)
+    start = track["true_distance"].iloc[0]
+    assert f.onset_s == pytest.approx(700.0, abs=120)
+    assert f.onset_distance_m == pytest.approx(np.interp(f.onset_s, track["t_s"], track["true_distance"]) - start,
+                                               abs=30)
+    assert f.distance_m == pytest.approx(track["true_distance"].iloc[-1] - start, rel=0.02)
+    assert len(f.cue_windows) and f.cue_windows["start_m"].notna().all()
+    assert f.series["speed_mps"].notna().mean() > 0.95
+    assert report.split_by == "km"
+    assert report.splits["end_distance_m"].iloc[-1] == pytest.approx(f.distance_m, rel=0.02)
+    assert not any(what.startswith(("Pace", "Per-km")) for what, _ in report.not_computed)
+
+
+# ------------------------------------------------------------- fatigue at matched pace
+
+#: As test_fatigue's pelvis runs: even seeds fatigue (onset 15-30 min, drifts of
+#: pelvic drop and contact time), odd seeds hold form.
+PHONE_SEEDS = list(range(40, 52))
+
+
+def _phone_fatigue(seed: int, wander: bool) -> dict | None:
+    r = np.random.default_rng(seed)
+    if seed % 2:
+        return None
+    big = (0.1, 0.25) if wander else (0.03, 0.1)  # the sizes of test_fatigue's runs with and without wander
+    return {"onset_s": float(r.uniform(900, 1800)), "drop_left_per_min": float(r.uniform(*big)),
+            "drop_right_per_min": float(r.uniform(0.0, 0.1 if wander else 0.08)),
+            "gct_per_min": float(r.uniform(0.0, 1.0))}
+
+
+@lru_cache(maxsize=None)
+def _phone(seed: int, pace: str, wander: bool = False, gps: bool = True):
+    """A 40-min simulated pelvis run written as a Sensor Logger export (with its
+    GPS track, or without) and its fatigue analysis."""
+    import tempfile
+    from pathlib import Path
+
+    fat = _phone_fatigue(seed, wander)
+    sim = simulate.simulate_run(duration_s=2400.0, rate_hz=50.0, seed=seed, mounting="random", fatigue=fat,
+                                pace=pace, wander=wander)
+    path = write_sensor_logger(sim, Path(tempfile.mkdtemp()) / "Recording.zip", gps_track(sim, seed) if gps else None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return fat, gaitlab.fatigue(path)
+
+
+def _rates(pace: str, wander: bool = False, gps: bool = True) -> tuple[list[bool], list[bool]]:
+    """(onset within 2 min of each fatigued run, an onset in each fresh run)."""
+    hits, false = [], []
+    for seed in PHONE_SEEDS:
+        fat, f = _phone(seed, pace, wander, gps)
+        if fat:
+            hits.append(f.onset_s is not None and abs(f.onset_s - fat["onset_s"]) <= 120)
+        else:
+            false.append(f.onset_s is not None)
+    return hits, false
+
+
+@pytest.mark.parametrize("pace", ["steady", "intervals"])
+def test_phone_runs_with_gps_meet_the_issue_targets(pace):
+    """The issue's targets (>= 90 % of onsets within 2 min, <= 5 % false onsets)
+    on runs read with their GPS track, so compared at matched pace; and the
+    pace dependence found is the simulator's: cadence +7 steps/min per m/s."""
+    hits, false = _rates(pace)
+    assert np.mean(hits) >= 0.9, hits
+    assert np.mean(false) <= 0.05, false
+    if pace == "intervals":
+        slopes = [_phone(seed, pace)[1].metrics.loc["cadence_spm", "speed_slope"] for seed in PHONE_SEEDS]
+        assert np.median(slopes) == pytest.approx(simulate._CADENCE_PER_MPS, abs=1.0), slopes
+
+
+def test_phone_runs_whose_pace_fades_with_gps_have_no_false_onsets():
+    """A runner who eases off (15 % slower by the end: contact time +17 ms,
+    cadence -3.5 steps/min) without tiring: from the IMU alone that is form
+    changing for good, as every one of these runs shows; with the GPS track
+    it is pace. With form's slow wander (as real runners show)."""
+    _, false_imu_only = _rates("fade", wander=True, gps=False)
+    _, false = _rates("fade", wander=True)
+    assert np.mean(false_imu_only) >= 0.5, false_imu_only  # the case is a hard one
+    assert np.mean(false) <= 0.05, false
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="measured 5 of 6 fatigued runs within 2 min here (2 of 6 from the IMU alone), 5 of 8 on seeds 40-55 "
+    "and 7 of 12 on seeds 100-123: a fade from 16 min on has, in time, the shape of a drift from an onset at "
+    "15-30 min, and the pace adjustment takes part of the drift for the slow-down (issue 4 note, session 19)",
+)
+def test_phone_runs_whose_pace_fades_with_gps_onset_within_2_min():
+    hits, _ = _rates("fade", wander=True)
+    assert np.mean(hits) >= 0.9, hits
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="without form's wander a pelvis IMU's contact time is precise to 0.7 ms per 15-s bin, finer than a "
+    "phone's GPS speed (0.15 m/s per fix, smoothed to ~0.02 m/s per bin) can account for through -30 ms per "
+    "m/s: the slow-down still reads as a contact-time drift in 5 of these 6 fresh runs, 7 of 8 on seeds 40-55 "
+    "and 11 of 12 on seeds 100-123, against all of them without the GPS track (issue 4 note, session 19)",
+)
+def test_phone_runs_without_wander_whose_pace_fades_have_no_false_onsets():
+    false = [_phone(seed, "fade")[1].onset_s is not None for seed in PHONE_SEEDS if seed % 2]
+    assert np.mean(false) <= 0.05, false
