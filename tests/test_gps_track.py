@@ -16,6 +16,7 @@ import pytest
 import gaitlab
 from gaitlab import simulate
 from phonewriter import gps_track, write_phyphox, write_sensor_logger
+from test_fatigue import PELVIS_SEEDS, _pelvis_fatigue
 
 
 @lru_cache(maxsize=None)
@@ -160,19 +161,18 @@ def test_a_phone_run_gets_distances_and_km_splits(tmp_path):
 
 # ------------------------------------------------------------- fatigue at matched pace
 
-#: As test_fatigue's pelvis runs: even seeds fatigue (onset 15-30 min, drifts of
+#: test_fatigue's pelvis runs: even seeds fatigue (onset 15-30 min, drifts of
 #: pelvic drop and contact time), odd seeds hold form.
-PHONE_SEEDS = list(range(40, 52))
+PHONE_SEEDS = PELVIS_SEEDS
 
 
 def _phone_fatigue(seed: int, wander: bool) -> dict | None:
+    """test_fatigue's drifts; with wander the larger ones of its wander runs."""
+    if not wander or seed % 2:
+        return _pelvis_fatigue(seed)
     r = np.random.default_rng(seed)
-    if seed % 2:
-        return None
-    big = (0.1, 0.25) if wander else (0.03, 0.1)  # the sizes of test_fatigue's runs with and without wander
-    return {"onset_s": float(r.uniform(900, 1800)), "drop_left_per_min": float(r.uniform(*big)),
-            "drop_right_per_min": float(r.uniform(0.0, 0.1 if wander else 0.08)),
-            "gct_per_min": float(r.uniform(0.0, 1.0))}
+    return {"onset_s": float(r.uniform(900, 1800)), "drop_left_per_min": float(r.uniform(0.1, 0.25)),
+            "drop_right_per_min": float(r.uniform(0.0, 0.1)), "gct_per_min": float(r.uniform(0.0, 1.0))}
 
 
 @lru_cache(maxsize=None)
