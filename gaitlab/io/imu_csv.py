@@ -51,6 +51,7 @@ from ..errors import FileFormatError, GaitlabWarning
 from ..frames import STANDARD_GRAVITY_MPS2
 from ..run import Run
 from ._gzip import head_of, unzipped
+from ._headers import file_stem, norm, split_unit
 from .grid import to_common_grid
 from .track import fixes, location_columns, track_records
 
@@ -101,14 +102,6 @@ _SAMPLE_WORDS = {"sample", "samples", "samplenumber", "sampleindex", "samplenr",
                  "count", "counter", "samplecount", "frame", "sampleno"}
 
 
-def _norm(name: str) -> str:
-    s = str(name).strip().strip('"').strip("'").lower()
-    for a, b in (("²", "^2"), ("³", "^3"), ("⁻¹", "^-1"), ("⁻²", "^-2"), ("°", "deg"), ("º", "deg"),
-                 ("µ", "u"), ("μ", "u"), ("·", "*")):
-        s = s.replace(a, b)
-    return s
-
-
 def _unit_code(text: str) -> str | None:
     u = re.sub(r"\s+", "", text)
     if u in _UNITS:
@@ -126,12 +119,8 @@ def parse_header(name: str) -> tuple[str | None, str | None, str | None]:
     Examples: ``acc_x_mps2``, ``Acc X [m/s^2]``, ``ax_g``, ``x-axis (g)``,
     ``gx_rad_s``, ``Gyroscope x (rad/s)``, ``Magnetic field x (µT)``.
     """
-    s = _norm(name)
-    unit = None
-    m = re.search(r"[\[\(\{]([^\]\)\}]*)[\]\)\}]\s*$", s)
-    if m:
-        unit = _unit_code(m.group(1))
-        s = s[: m.start()].strip()
+    s, bracketed = split_unit(norm(name))
+    unit = _unit_code(bracketed) if bracketed is not None else None
     if unit is None:
         toks = [t for t in re.split(r"[_\s]+", s) if t]
         for k in (2, 1):
@@ -342,7 +331,7 @@ def _sniff(text: str, name: str) -> _Layout:
         while k >= 0 and not lines[k].strip():
             k -= 1
         above = [c.strip().strip('"').strip() for c in _split(lines[k], best.sep)] if k >= 0 else []
-        if (sum(bool(u) for u in units) >= 2 and all(_unit_code(_norm(u)) for u in units if u)
+        if (sum(bool(u) for u in units) >= 2 and all(_unit_code(norm(u)) for u in units if u)
                 and len(above) == len(units) and all(above) and not any(_is_value(c) for c in above)):
             best.names = [f"{c} ({u})" if u else c for c, u in zip(above, units)]
             top = k
@@ -740,7 +729,7 @@ _CANONICAL_UNIT = {"acc": "m/s^2", "lin": "m/s^2", "grav": "m/s^2", "gyr": "deg/
 # ----------------------------------------------------------------------------- one table
 def _hint(name: str) -> str | None:
     """Quantity a file holds, from its name (per-sensor exports)."""
-    n = re.sub(r"[^a-z]", "", Path(name).name.lower().split(".")[0])
+    n = file_stem(name)
     if any(w in n for w in ("uncalibrated", "orientation", "metadata", "annotation", "wristmotion", "headphone")):
         return "skip"
     if "totalacc" in n:
@@ -1063,7 +1052,7 @@ def _gps_records(tracks: list[_Stream], start_ns: int | None, t0: float, end_s: 
     if not usable:
         return pd.DataFrame()
     # Sensor Logger's fused Location.csv over its GPS-only and network-only ones
-    pick = max(usable, key=lambda tr: (Path(tr.name).name.lower().split(".")[0] == "location", len(tr.track)))
+    pick = max(usable, key=lambda tr: (file_stem(tr.name) == "location", len(tr.track)))
     if len(usable) > 1:
         warns.append(f"GPS track from {pick.name} ({', '.join(tr.name for tr in usable if tr is not pick)} "
                      "also hold one)")

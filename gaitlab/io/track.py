@@ -30,6 +30,8 @@ import re
 import numpy as np
 import pandas as pd
 
+from ._headers import norm, split_unit
+
 __all__ = ["location_columns", "fixes", "track_records", "EARTH_RADIUS_M"]
 
 #: Mean Earth radius (IUGG), m: distances between fixes on a sphere.
@@ -56,12 +58,8 @@ _SUFFIX = re.compile(r"[_\s](m/s|mps|km/h|kmh|kph|mph|kn|knots|m|deg|degrees)$")
 
 
 def _name_and_unit(column: str) -> tuple[str, str | None]:
-    s = str(column).strip().strip('"').lower()
-    unit = None
-    m = re.search(r"[\[\(]([^\]\)]*)[\]\)]\s*$", s)
-    if m:
-        unit, s = m.group(1).strip(), s[: m.start()]
-    else:
+    s, unit = split_unit(norm(column))
+    if unit is None:
         m = _SUFFIX.search(s)
         if m:
             unit, s = m.group(1), s[: m.start()]
@@ -127,7 +125,8 @@ def track_records(elapsed_s: np.ndarray, fx: pd.DataFrame, start_time: pd.Timest
     the IMU's span ``0``-``end_s``.
 
     ``speed_mps`` is the fix's own (Doppler) speed where it has one, else the
-    distance to the neighbouring fixes over the time between them; ``distance_m``
+    chord from the fix ``_SPAN`` (3) before it to the one ``_SPAN`` after, over
+    the time between them; ``distance_m``
     integrates that speed (a phone's position jitters by metres while its
     Doppler speed does not, so summing positions would overstate the distance).
     """
