@@ -9,8 +9,9 @@ Physics, in the order computed (internal rate 1000 Hz, then sampled):
 1. **Gait timeline**: step times from cadence with 2 % step-to-step variation,
    stance times from ``gct_ms`` (1.5 % variation), sides strictly alternating
    from a random first side; quiet standing first when ``standing_s`` > 0.
-   Truth IC = the instant the vertical ground reaction force (GRF) rises from
-   zero, TO = the instant it returns to zero.
+   Cadence and contact time follow the pace and, on a course with hills, the
+   grade (``pace``, ``course``). Truth IC = the instant the vertical ground
+   reaction force (GRF) rises from zero, TO = the instant it returns to zero.
 2. **GRF -> pelvis centre acceleration** (Newton; the pelvis centre stands in
    for the centre of mass): vertical GRF per stance a half-sine, plus an
    impact transient for rearfoot strikers, scaled so that the impulse over the
@@ -47,7 +48,7 @@ from scipy.spatial.transform import Rotation
 
 from .frames import STANDARD_GRAVITY_MPS2 as G
 from .run import Run
-from .simulate_fit import SENSITIVITIES, interval_segments
+from .simulate_fit import SENSITIVITIES, course_profile, interval_segments, speed_on_course
 
 __all__ = ["simulate_run", "SimulatedRun", "Truth", "random_mounting"]
 
@@ -134,6 +135,8 @@ def simulate_run(
     fatigue: dict[str, float] | None = None,
     wander: bool = False,
     pace: str = "steady",
+    course: str = "flat",
+    max_grade_pct: float = 5.0,
     start_time: str = "2026-05-01T07:00:00Z",
 ) -> SimulatedRun:
     """Simulate a run as a pelvis IMU records it, with ground truth.
@@ -186,6 +189,20 @@ def simulate_run(
         recording alone has no speed to adjust for this; a phone's GPS track
         beside it (``truth.signals["speed_mps"]`` and ``"heading_deg"`` give
         the path) has.
+    course, max_grade_pct
+        ``"flat"``; ``"hills"``: rolling hills whose steepest grade is
+        ``max_grade_pct`` (%), the FIT simulator's course
+        (:func:`~gaitlab.simulate_fit.course_profile`); ``"climb"``: flat,
+        then from half the distance a steady climb at ``max_grade_pct`` to
+        the end (a hill that, like fatigue, comes late and stays). At the
+        same effort the runner slows 3 % per % uphill and speeds up 1.8 % per % downhill
+        (:func:`~gaitlab.simulate_fit.speed_on_course`); cadence and contact
+        time follow the speed as above and the grade at +0.4 steps/min and
+        +1.5 ms per % (:data:`~gaitlab.simulate_fit.SENSITIVITIES`). Pelvic
+        drop and the pelvis's attitude are those of the flat.
+        ``truth.signals`` holds ``altitude_m`` (m above the start) and
+        ``grade_pct``. The course has its own random stream, so a flat run's
+        seed gives the same run as before hills existed.
     """
     rng = np.random.default_rng(seed)
     dl = rng.uniform(3, 8) if drop_left_deg is None else drop_left_deg
@@ -203,13 +220,19 @@ def simulate_run(
 
     # 1. gait timeline: speed factor over time, cadence and contact time follow it
     pace_of = _pace_plan(pace, standing_s + 0.5, duration_s)
-    if pace == "steady":
+    grade_of = None  # grade (%) over time, on a course with hills
+    hills = _hills(course, pace_of, seed, speed_mps, max_grade_pct, standing_s + 0.5, duration_s)
+    if hills is not None:
+        pace_of, grade_of = hills
+    if pace == "steady" and grade_of is None:
         step_mean = 60.0 / cadence_spm
         n_steps = int((duration_s - standing_s - 1.0) / step_mean) + 2
         step_t = step_mean * (1 + 0.02 * rng.standard_normal(n_steps))
     else:  # nominal ICs where the integral of cadence passes each whole step
         grid = np.arange(standing_s + 0.5, duration_s + 1.0, 0.01)
         cad = cadence_spm + _CADENCE_PER_MPS * speed_mps * (pace_of(grid) - 1)
+        if grade_of is not None:
+            cad = cad + _CADENCE_PER_GRADE * grade_of(grid)
         phase = np.concatenate([[0.0], np.cumsum(cad[:-1] / 60 * 0.01)])
         nominal = np.interp(np.arange(int(phase[-1]) + 1), phase, grid)
         step_t = np.diff(nominal) * (1 + 0.02 * rng.standard_normal(len(nominal) - 1))
@@ -221,6 +244,8 @@ def simulate_run(
     side = np.where((k % 2 == 0) == first_left, "L", "R")
     after = np.maximum(ic - fat.get("onset_s", np.inf), 0) / 60.0
     gct_pace = gct_ms + _GCT_PER_MPS * speed_mps * (pace_of(ic) - 1)
+    if grade_of is not None:
+        gct_pace = gct_pace + _GCT_PER_GRADE * grade_of(ic)
     gct = gct_pace / 1000 * (1 + 0.015 * rng.standard_normal(len(ic))) + fat.get("gct_per_min", 0.0) / 1000 * after
     if wander:
         slow = _slow_wander(rng, ic, 3)
@@ -380,13 +405,17 @@ def simulate_run(
     )
     sig = pd.DataFrame({"elapsed_s": t - t0, "obliquity_deg": obl, "tilt_deg": tilt, "rotation_deg": rot,
                         "heading_deg": heading, "speed_mps": speed})
+    if grade_of is not None:
+        sig["grade_pct"] = grade_of(t)
+        sig["altitude_m"] = np.cumsum(speed * sig["grade_pct"].to_numpy() / 100) / _FI
     sig = sig.iloc[idx].reset_index(drop=True)
     truth = Truth(steps, strides, m, neutral_true, source, sig)
     params = dict(
         duration_s=duration_s, rate_hz=rate_hz, seed=seed, standing_s=standing_s, speed_mps=speed_mps,
         cadence_spm=cadence_spm, gct_ms=gct_ms, drop_left_deg=dl, drop_right_deg=dr, drop_sd_deg=drop_sd_deg, rotation_deg=rot_pp,
         tilt_range_deg=tilt_range_deg, neutral_obliquity_deg=neutral, rearfoot=rear, turns=turns, noise=noise,
-        lever_arm_m=lever_arm_m, fatigue=fatigue, wander=wander, pace=pace,
+        lever_arm_m=lever_arm_m, fatigue=fatigue, wander=wander, pace=pace, course=course,
+        max_grade_pct=max_grade_pct,
     )
     run = Run(path=None, format="simulated", imu=imu, imu_rate_hz=float(rate_hz), sport="running", simulated=True,
               start_time=start, warnings=["simulated by gaitlab.simulate (not a real recording)"])
@@ -396,6 +425,33 @@ def simulate_run(
 #: How cadence (steps/min) and contact time (ms) change per m/s of speed.
 _CADENCE_PER_MPS = SENSITIVITIES["cadence_spm"][0]
 _GCT_PER_MPS = SENSITIVITIES["stance_time_ms"][0]
+#: ... and per % of grade.
+_CADENCE_PER_GRADE = SENSITIVITIES["cadence_spm"][1]
+_GCT_PER_GRADE = SENSITIVITIES["stance_time_ms"][1]
+
+
+def _hills(course: str, pace_of: Callable[[np.ndarray], np.ndarray], seed: int, speed_mps: float,
+           max_grade_pct: float, t0: float, t_end: float):
+    """``None`` on the flat; on hills ``(pace_of, grade_of)``: the speed factor
+    with the course's effect and the grade (%) as functions of time (s)."""
+    if course == "flat":
+        return None
+    grid = np.arange(t0, t_end + 1.0, 1.0)
+    v_flat = speed_mps * pace_of(grid)
+    if course == "hills":
+        rng = np.random.default_rng([seed, 2])  # its own stream: the run's other draws stay as on the flat
+        _, grade_f = course_profile("rolling", rng, max_grade_pct, float(np.sum(v_flat)) * 1.3 + 500.0)
+    elif course == "climb":
+        # flat, then from half the flat-run distance a steady climb, eased in over 100 m
+        foot = 0.5 * float(np.sum(v_flat))
+
+        def grade_f(d):
+            return max_grade_pct * np.clip((np.asarray(d, float) - foot) / 100.0, 0.0, 1.0)
+    else:
+        raise ValueError(f"unknown course {course!r}: 'flat', 'hills' or 'climb'")
+    v, _, grade = speed_on_course(v_flat, grade_f)
+    factor = v / speed_mps
+    return (lambda t: np.interp(t, grid, factor)), (lambda t: np.interp(t, grid, grade))
 
 
 def _pace_plan(pace: str, t0: float, t_end: float) -> Callable[[np.ndarray], np.ndarray]:

@@ -364,8 +364,11 @@ def _plan(profile: str, n: int, rng: np.random.Generator) -> tuple[np.ndarray, p
     return f, seg
 
 
-def _course(kind: str, rng: np.random.Generator, max_grade_pct: float, length_m: float):
-    """Altitude (m) as a function of distance (m) and its grade (%)."""
+def course_profile(kind: str, rng: np.random.Generator, max_grade_pct: float, length_m: float):
+    """Altitude (m) and grade (%) as functions of distance (m): ``"flat"``, or
+    ``"rolling"`` / ``"gentle"`` (three sinusoids of 350-1600 m wavelength,
+    scaled so the steepest grade over ``length_m`` is ``max_grade_pct``, at
+    most 2 % when gentle)."""
     if kind == "flat":
         base = rng.uniform(0, 300)
         return (lambda d: np.full_like(np.asarray(d, float), base)), (lambda d: np.zeros_like(np.asarray(d, float)))
@@ -391,6 +394,23 @@ def _course(kind: str, rng: np.random.Generator, max_grade_pct: float, length_m:
         return 100 * sum(a * 2 * np.pi / lm * np.cos(2 * np.pi * d / lm + p) for a, lm, p in zip(amp, lam, ph))
 
     return alt, grade
+
+
+def speed_on_course(v_flat: np.ndarray, grade_f, dt_s: float = 1.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Speed (m/s), distance (m) and grade (%) every ``dt_s`` on a course whose
+    grade at distance d is ``grade_f(d)``, for a runner whose flat speed at the
+    same effort is ``v_flat``: ``_A_UP`` slower per % uphill, ``_A_DOWN`` faster
+    per % downhill. Integrated step by step: the grade depends on the distance
+    run so far."""
+    n = len(v_flat)
+    v, dist, grade = np.empty(n), np.empty(n), np.empty(n)
+    d = 0.0
+    for i in range(n):  # each step's grade needs the distance before it
+        g = float(grade_f(d))
+        vi = v_flat[i] * (1 - _A_UP * g if g > 0 else 1 - _A_DOWN * g)
+        grade[i], v[i], dist[i] = g, vi, d
+        d += vi * dt_s
+    return v, dist, grade
 
 
 def _glitch_plan(n: int, segs: pd.DataFrame, rng: np.random.Generator, protect: bool) -> list[dict[str, Any]]:
@@ -541,16 +561,8 @@ def simulate_fit_run(
 
     # 2. course: integrate distance second by second
     kind = course or ("rolling" if profile == "hills" else "flat")
-    alt_f, grade_f = _course(kind, rng, max_grade_pct, 2.0 * float(np.sum(v_flat)) + 2000.0)
-    v = np.empty(n)
-    dist = np.empty(n)
-    grade = np.empty(n)
-    d = 0.0
-    for i in range(n):
-        g = float(grade_f(d))
-        vi = v_flat[i] * (1 - _A_UP * g if g > 0 else 1 - _A_DOWN * g)
-        grade[i], v[i], dist[i] = g, vi, d
-        d += vi  # 1 s
+    alt_f, grade_f = course_profile(kind, rng, max_grade_pct, 2.0 * float(np.sum(v_flat)) + 2000.0)
+    v, dist, grade = speed_on_course(v_flat, grade_f)
     alt = alt_f(dist)
     v_eq = v * np.where(grade > 0, 1 / np.maximum(1 - _A_UP * grade, 0.3), 1 / (1 - _A_DOWN * grade))
 

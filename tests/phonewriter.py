@@ -15,15 +15,20 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from scipy import signal
 
 R_EARTH_M = 6_371_008.8
 LAT0, LON0 = 47.3769, 8.5417  # a park by a lake
 
 
-def gps_track(sim, seed: int = 0, *, position_sd_m: float = 3.0, speed_sd_mps: float = 0.15) -> pd.DataFrame:
+def gps_track(sim, seed: int = 0, *, position_sd_m: float = 3.0, speed_sd_mps: float = 0.15,
+              altitude_wander_m: float = 0.0) -> pd.DataFrame:
     """Fixes of the simulated run: ``t_s`` (s from the IMU's first sample),
-    ``lat``, ``lon`` (deg), ``alt`` (m), ``speed`` (m/s), ``acc`` (m), and the
-    truth they came from: ``true_speed``, ``true_distance`` (m along the path)."""
+    ``lat``, ``lon`` (deg), ``alt`` (m: the course's altitude, 1.5 m of white
+    noise, and an AR(1) error of ``altitude_wander_m`` SD and 60 s; a phone's
+    GPS height errs by metres and wanders), ``speed`` (m/s), ``acc`` (m), and
+    the truth they came from: ``true_speed``, ``true_distance`` (m along the
+    path)."""
     rng = np.random.default_rng(seed)
     sig = sim.truth.signals
     t = sig["elapsed_s"].to_numpy(float)
@@ -46,20 +51,54 @@ def gps_track(sim, seed: int = 0, *, position_sd_m: float = 3.0, speed_sd_mps: f
     lat = LAT0 + np.degrees(y / R_EARTH_M)
     lon = LON0 + np.degrees(x / (R_EARTH_M * np.cos(np.radians(LAT0))))
     true_speed = np.interp(tf, t, v)
-    return pd.DataFrame({"t_s": tf, "lat": lat, "lon": lon, "alt": 410.0 + rng.normal(0, 1.5, len(tf)),
+    alt = 410.0 + _true_altitude(sim, tf) + rng.normal(0, 1.5, len(tf))
+    if altitude_wander_m:
+        alt = alt + altitude_wander_m * _ar1(np.random.default_rng([seed, 3]), tf, 60.0)
+    return pd.DataFrame({"t_s": tf, "lat": lat, "lon": lon, "alt": alt,
                          "speed": np.maximum(true_speed + rng.normal(0, speed_sd_mps, len(tf)), 0.0),
                          "acc": rng.uniform(3, 8, len(tf)), "true_speed": true_speed,
                          "true_distance": np.interp(tf, t, dist)})
+
+
+def _true_altitude(sim, t: np.ndarray) -> np.ndarray:
+    """The course's altitude (m above the start) at times ``t`` (0 on the flat)."""
+    sig = sim.truth.signals
+    if "altitude_m" not in sig:
+        return np.zeros(len(t))
+    return np.interp(t, sig["elapsed_s"].to_numpy(float), sig["altitude_m"].to_numpy(float))
+
+
+def _ar1(rng: np.random.Generator, t: np.ndarray, tau_s: float) -> np.ndarray:
+    """A unit-SD AR(1) process at the (near-even) times ``t``, time constant ``tau_s``."""
+    phi = np.exp(-np.median(np.diff(t)) / tau_s)
+    e = rng.standard_normal(len(t)) * np.sqrt(1 - phi**2)
+    e[0] = rng.standard_normal()
+    return signal.lfilter([1.0], [1.0, -phi], e)
+
+
+def barometer(sim, seed: int = 0, *, noise_m: float = 0.1, drift_hpa_per_h: float = 0.6) -> pd.DataFrame:
+    """A phone barometer's samples, ~1 Hz: ``t_s``, ``pressure_hpa`` (the
+    course's altitude from 410 m through the standard atmosphere, the weather
+    changing by ``drift_hpa_per_h``, and ``noise_m`` of noise as height) and
+    ``relative_altitude_m`` (iOS's: height from that pressure since the first
+    sample)."""
+    rng = np.random.default_rng([seed, 4])
+    t = np.arange(0.3, float(sim.run.imu["elapsed_s"].iloc[-1]), 1.0)
+    h = 410.0 + _true_altitude(sim, t) + rng.normal(0, noise_m, len(t))
+    p = 1013.25 * (1 - h / 44330.77) ** 5.25588 + drift_hpa_per_h * t / 3600
+    rel = 44330.77 * (1 - (p / p[0]) ** (1 / 5.25588))
+    return pd.DataFrame({"t_s": t, "pressure_hpa": p, "relative_altitude_m": rel})
 
 
 _ACC = ["acc_x_mps2", "acc_y_mps2", "acc_z_mps2"]
 _GYR = ["gyr_x_dps", "gyr_y_dps", "gyr_z_dps"]
 
 
-def write_sensor_logger(sim, path: Path, track: pd.DataFrame | None) -> Path:
+def write_sensor_logger(sim, path: Path, track: pd.DataFrame | None, baro: pd.DataFrame | None = None) -> Path:
     """Sensor Logger (Android) zip: TotalAcceleration.csv, Gyroscope.csv (time in
-    ns since the epoch, seconds_elapsed, z, y, x; m/s² and rad/s) and
-    Location.csv with the app's columns (speed -1 where a fix has none)."""
+    ns since the epoch, seconds_elapsed, z, y, x; m/s² and rad/s),
+    Location.csv with the app's columns (speed -1 where a fix has none) and
+    Barometer.csv (relativeAltitude in m, pressure in mbar: UNITS.md)."""
     imu = sim.run.imu
     ns = imu["timestamp"].astype("int64").to_numpy()
     with zipfile.ZipFile(path, "w") as zf:
@@ -76,12 +115,18 @@ def write_sensor_logger(sim, path: Path, track: pd.DataFrame | None) -> Path:
                 "speed": track["speed"], "bearing": 90.0, "altitude": track["alt"] + 48.0,
                 "longitude": track["lon"], "latitude": track["lat"], "altitudeAboveMeanSeaLevel": track["alt"]})
             zf.writestr("run/Location.csv", loc.to_csv(index=False))
+        if baro is not None:
+            t_ns = ns[0] + np.rint(baro["t_s"].to_numpy() * 1e9).astype(np.int64)
+            zf.writestr("run/Barometer.csv", pd.DataFrame({
+                "time": t_ns, "seconds_elapsed": (t_ns - ns[0]) / 1e9,
+                "relativeAltitude": baro["relative_altitude_m"], "pressure": baro["pressure_hpa"]}).to_csv(index=False))
     return path
 
 
-def write_phyphox(sim, path: Path, track: pd.DataFrame | None) -> Path:
-    """phyphox zip (semicolon, decimal comma): Accelerometer.csv, Gyroscope.csv
-    and Location.csv, every "Time (s)" on the experiment's clock."""
+def write_phyphox(sim, path: Path, track: pd.DataFrame | None, baro: pd.DataFrame | None = None) -> Path:
+    """phyphox zip (semicolon, decimal comma): Accelerometer.csv, Gyroscope.csv,
+    Location.csv and Pressure.csv ("Pressure (hPa)"), every "Time (s)" on the
+    experiment's clock."""
     imu = sim.run.imu
     t = imu["elapsed_s"].to_numpy()
     acc = pd.DataFrame({"Time (s)": t, **{f"Acceleration {a} (m/s^2)": imu[f"acc_{a}_mps2"] for a in "xyz"}})
@@ -94,4 +139,7 @@ def write_phyphox(sim, path: Path, track: pd.DataFrame | None) -> Path:
                                 "Height (m)": track["alt"], "Velocity (m/s)": track["speed"], "Direction (°)": 90.0,
                                 "Horizontal Accuracy (m)": track["acc"], "Vertical Accuracy (m)": 4.0})
             zf.writestr("Location.csv", loc.to_csv(index=False, sep=";", decimal=",", quoting=2))
+        if baro is not None:
+            zf.writestr("Pressure.csv", pd.DataFrame({"Time (s)": baro["t_s"], "Pressure (hPa)": baro["pressure_hpa"]})
+                        .to_csv(index=False, sep=";", decimal=",", quoting=2))
     return path

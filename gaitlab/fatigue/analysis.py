@@ -204,7 +204,8 @@ class FatigueAnalyzer:
         of 99 % of fatigued runs (issue 4 note, session 11).
     speed_prior_sd
         How far (as a fraction of the typical slope, or in metric SDs per m/s
-        for metrics without one) the speed slope may move from its prior.
+        or per % for metrics without one) the speed and grade slopes may move
+        from their priors.
     imu_speed_prior_sd
         The same, in metric SDs per m/s, for a pelvis IMU's metrics without a
         typical slope (step regularity, peak accelerations, flight time, the
@@ -216,6 +217,10 @@ class FatigueAnalyzer:
         session 19): false onsets 4 of 8 -> 0 of 8 (fatigued runs within 2
         min 6 -> 5 of 8); without wander 8 -> 7 of 8 (there contact time,
         precise to 0.7 ms per bin, still reads the slow-down as a drift).
+        Their grade slopes keep ``speed_prior_sd``: let loose too, a late
+        steady climb (a phone's barometer giving the grade) took pelvic drop's
+        fatigue drift for the climb's (simulated 3 % climbs with wander: 2 of
+        8 fatigued runs within 2 min, 4 of 8 held; issue 4 note, session 20).
     shapes, shape_stat, joint_shape_stat
         Shapes of change tried (:data:`~gaitlab.fatigue.onset.SHAPES`),
         simplest first, and the evidence (twice the log-likelihood ratio)
@@ -347,8 +352,11 @@ class FatigueAnalyzer:
             if self.warmup_sd and _settling(y - typical, t < b_lo, in_base) > self.warmup_sd:
                 y_fit = np.where(t >= b_lo, y, np.nan)
                 settling.append(spec.meaning)
-            unknown = self.imu_speed_prior_sd if series.source == "imu" else self.speed_prior_sd
-            prior_sd = [abs(p) * self.speed_prior_sd if p else scale * unknown for p in prior]
+            # a slope without a typical value: the IMU's speed ones are let loose
+            # (imu_speed_prior_sd), every grade one is held as a FIT metric's speed one
+            unknown = [self.imu_speed_prior_sd if series.source == "imu" and name == "speed" else self.speed_prior_sd
+                       for name in names]
+            prior_sd = [abs(p) * self.speed_prior_sd if p else scale * u for p, u in zip(prior, unknown)]
             # either way for the metric's own onset; the profile is the evidence
             # for a change for the worse (any change for balance and symmetry)
             fit = fit_hinge(
@@ -567,6 +575,8 @@ def headline(f: Fatigue) -> str:
     for name, row in moved.iterrows():
         a, b = row["baseline_mean"], row["baseline_mean"] + row["end_change"]
         nd = decimals_of(str(name))
+        while nd < 3 and f"{a:.{nd}f}" == f"{b:.{nd}f}":
+            nd += 1  # a change finer than the metric's usual precision: not "from 5.2 to 5.2"
         verb = "rose" if b > a else "fell"
         parts.append(f"{row['meaning']} {verb} from {a:.{nd}f} to {b:.{nd}f} {unit_of(str(name))}".rstrip())
     what = " and ".join(parts) if parts else "the form index rose"

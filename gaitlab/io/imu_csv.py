@@ -53,7 +53,7 @@ from ..run import Run
 from ._gzip import head_of, unzipped
 from ._headers import file_stem, norm, split_unit
 from .grid import to_common_grid
-from .track import fixes, location_columns, track_records
+from .track import barometer_columns, barometric_altitude, fixes, location_columns, track_records, with_barometer
 
 __all__ = ["read_imu_csv", "parse_header", "is_sensor_table", "CSV_SUFFIXES"]
 
@@ -174,6 +174,7 @@ class _Stream:
     q: dict[str, np.ndarray] = field(default_factory=dict)  # quantity -> (n, 3), canonical units
     simulated: bool = False  # a "# simulated ..." line above the header (gaitlab's own samples)
     track: pd.DataFrame | None = None  # GPS fixes (gaitlab.io.track.fixes) at these times, instead of q
+    height: np.ndarray | None = None  # barometric height (m, gaitlab.io.track.barometric_altitude), instead of q
 
 
 def _is_csv_name(n: str) -> bool:
@@ -816,22 +817,29 @@ def _stream(src: _Source, columns: dict[str, str] | None, rate_hz: float | None,
             vals[:, i] = _numeric(df[c])
         blocks[q] = (vals, unit, cols)
     gps = location_columns(df.columns)
-    if not blocks and not gps:
+    baro = barometer_columns(df.columns)
+    if not blocks and not gps and not baro:
         return []  # nothing inertial here
     try:
         t_ns, t_s = _time_of(df, times, samples, layout, rate_hz, src.name, warns)
     except FileFormatError as exc:
         if blocks:
             raise
-        warns.append(f"{src.name}: GPS track not used: {exc.problem}")
+        warns.append(f"{src.name}: {'GPS track' if gps else 'barometer'} not used: {exc.problem}")
         return []
     time_ok = (t_ns != _NAT) if t_ns is not None else np.isfinite(t_s)
+
+    def at_rows(at: np.ndarray, **kw) -> _Stream:
+        return _Stream(src.name, t_ns[at] if t_ns is not None else None, t_s[at] if t_ns is None else None, **kw)
+
     track = []
     if gps:
         fx = fixes({role: _numeric(df[col]) * factor for role, (col, factor) in gps.items()}, time_ok)
-        at = fx["row"].to_numpy()
-        track = [_Stream(src.name, t_ns[at] if t_ns is not None else None, t_s[at] if t_ns is None else None,
-                         track=fx)]
+        track.append(at_rows(fx["row"].to_numpy(), track=fx))
+    height = barometric_altitude({r: _numeric(df[c]) * f for r, (c, f) in baro.items()}) if baro else None
+    if height is not None:
+        at = np.flatnonzero(time_ok & np.isfinite(height))
+        track.append(at_rows(at, height=height[at]))
     if not blocks:
         return track
     conv = {q: _to_canonical(q, vals, unit, src.name, cols, warns) for q, (vals, unit, cols) in blocks.items()}
@@ -933,7 +941,7 @@ def read_imu_csv(
                 warns.append(f"{src.name} skipped: {exc.problem}")
             continue
         streams += [st for st in found if st.q]
-        tracks += [st for st in found if st.track is not None]
+        tracks += [st for st in found if st.track is not None or st.height is not None]
     if multi and errors and not streams:
         raise FileFormatError(name, "no readable sensor file (" + "; ".join(errors[:4]) + ")")
     return _assemble(p, name, streams, sources, rate_hz, max_gap_s, warns, tracks)
@@ -1040,24 +1048,44 @@ def _assemble(p, name, streams, sources, rate_hz, max_gap_s, warns, tracks=()) -
 
 def _gps_records(tracks: list[_Stream], start_ns: int | None, t0: float, end_s: float,
                  start_time: pd.Timestamp | None, warns: list[str]) -> pd.DataFrame:
-    """The GPS track on the IMU's clock as records (:func:`gaitlab.io.track.track_records`):
-    its times absolute when the sensors' are (``start_ns`` is the IMU's first
+    """The GPS track on the IMU's clock as records (:func:`gaitlab.io.track.track_records`),
+    its altitude from a barometer beside it (:func:`gaitlab.io.track.with_barometer`):
+    their times absolute when the sensors' are (``start_ns`` is the IMU's first
     grid sample), else elapsed on the same clock (``t0`` is that sample's)."""
     usable = [tr for tr in tracks if (tr.t_ns is not None) == (start_ns is not None)]
     for tr in tracks:
         if not any(tr is u for u in usable):  # by identity: a stream holds arrays
-            warns.append(f"{tr.name}: GPS track not used: its times are "
-                         + ("elapsed, the sensors' absolute" if start_ns is not None else
-                            "absolute, the sensors' elapsed") + " (no common clock)")
-    if not usable:
+            warns.append(f"{tr.name}: {'GPS track' if tr.track is not None else 'barometer'} not used: its times "
+                         "are " + ("elapsed, the sensors' absolute" if start_ns is not None else
+                                   "absolute, the sensors' elapsed") + " (no common clock)")
+
+    def on_imu_clock(tr: _Stream) -> np.ndarray:
+        return (tr.t_ns - start_ns) / 1e9 if start_ns is not None else tr.t_s - t0
+
+    # Sensor Logger's fused Location.csv over its GPS-only and network-only ones,
+    # the phone's Barometer.csv over the watch's
+    gps = _pick_track([tr for tr in usable if tr.track is not None], "location", "GPS track", warns)
+    if gps is None:
+        if any(tr.height is not None for tr in usable):
+            warns.append("barometer not used: no GPS track beside it to take a grade over distance")
         return pd.DataFrame()
-    # Sensor Logger's fused Location.csv over its GPS-only and network-only ones
-    pick = max(usable, key=lambda tr: (file_stem(tr.name) == "location", len(tr.track)))
-    if len(usable) > 1:
-        warns.append(f"GPS track from {pick.name} ({', '.join(tr.name for tr in usable if tr is not pick)} "
+    records = track_records(on_imu_clock(gps), gps.track, start_time, end_s, gps.name, warns)
+    baro = _pick_track([tr for tr in usable if tr.height is not None], "barometer", "barometer", warns)
+    if baro is not None and not records.empty:
+        records = with_barometer(records, on_imu_clock(baro), baro.height, baro.name, warns)
+    return records
+
+
+def _pick_track(cands: list[_Stream], stem: str, what: str, warns: list[str]) -> _Stream | None:
+    """The stream of the file named ``stem`` (any case and extension), else the longest."""
+    if not cands:
+        return None
+    pick = max(cands, key=lambda tr: (file_stem(tr.name) == stem,
+                                      len(tr.track) if tr.track is not None else len(tr.height)))
+    if len(cands) > 1:
+        warns.append(f"{what} from {pick.name} ({', '.join(tr.name for tr in cands if tr is not pick)} "
                      "also hold one)")
-    t = (pick.t_ns - start_ns) / 1e9 if start_ns is not None else pick.t_s - t0
-    return track_records(t, pick.track, start_time, end_s, pick.name, warns)
+    return pick
 
 
 def _times(st: _Stream | None) -> np.ndarray | None:

@@ -21,6 +21,16 @@ FIT importer names a watch's records (``elapsed_s``, ``timestamp``,
 ``lat_deg``, ``lon_deg``, ``speed_mps``, ``distance_m``, ``altitude_m``,
 ``gps_accuracy_m``), so the fatigue analysis compares form at matched pace and
 grade (:mod:`gaitlab.fatigue`) and gives distances, and reports split by km.
+
+A phone's barometer beside them gives the altitude instead of the GPS's, whose
+height errs by metres and wanders: over the ~100 m a grade is taken on, that
+is a grade error of several %, where a barometer's ~0.1 m is 0.1 %.
+
+* Sensor Logger ``Barometer.csv`` (UNITS.md): ``relativeAltitude`` (m since
+  the start of the recording), ``pressure`` (mbar = hPa; ``WatchBarometer.csv``
+  in kPa unless units are standardised).
+* phyphox ``Pressure.csv``: ``"Time (s)"``, ``"Pressure (hPa)"``.
+* a pressure or relative-altitude column in a logger's own table.
 """
 
 from __future__ import annotations
@@ -32,7 +42,8 @@ import pandas as pd
 
 from ._headers import norm, split_unit
 
-__all__ = ["location_columns", "fixes", "track_records", "EARTH_RADIUS_M"]
+__all__ = ["location_columns", "fixes", "track_records", "barometer_columns", "barometric_altitude",
+           "with_barometer", "EARTH_RADIUS_M"]
 
 #: Mean Earth radius (IUGG), m: distances between fixes on a sphere.
 EARTH_RADIUS_M = 6_371_008.8
@@ -173,4 +184,101 @@ def track_records(elapsed_s: np.ndarray, fx: pd.DataFrame, start_time: pd.Timest
         v = fx[c].to_numpy(float)
         if np.isfinite(v).any():
             out[c] = v
+    return out
+
+
+#: Barometer columns (name as in :data:`_ROLES`) -> what they hold.
+_BARO_ROLES = {
+    **dict.fromkeys(("relativealtitude", "relalt", "baroaltitude", "barometricaltitude", "pressurealtitude"),
+                    "rel_alt"),
+    **dict.fromkeys(("pressure", "airpressure", "barometricpressure", "atmosphericpressure", "baro", "barometer",
+                     "press"), "pressure"),
+}
+#: Pressure units -> factor to hPa.
+_PRESSURE_UNITS = {"hpa": 1.0, "mbar": 1.0, "mb": 1.0, "millibar": 1.0, "kpa": 10.0, "pa": 0.01, "inhg": 33.8639,
+                   "mmhg": 1.33322, "bar": 1000.0}
+#: Air pressure a runner meets (hPa): from the Dead Sea shore to ~9 km up.
+_AIR_HPA = (300.0, 1100.0)
+#: Most of a run's air pressure lies within this (hPa): ~550 m of climb.
+_MAX_SPREAD_HPA = 60.0
+#: Standard atmosphere (ICAO): height difference from a pressure ratio.
+_H_SCALE_M, _EXPONENT = 44330.77, 1 / 5.25588
+
+
+def barometer_columns(columns: pd.Index) -> dict[str, tuple[str, float]]:
+    """The barometer columns of a table: ``{role: (column, factor)}`` for
+    ``rel_alt`` (m) and ``pressure`` (factor to hPa; 1 when no unit is stated:
+    :func:`barometric_altitude` tells kPa and Pa by their size)."""
+    found: dict[str, tuple[str, float]] = {}
+    for col in columns:
+        s, unit = split_unit(norm(col))
+        m = re.search(r"[_\s](hpa|mbar|kpa|pa|inhg|mmhg|m)$", s) if unit is None else None
+        if m:
+            unit, s = m.group(1), s[: m.start()]
+        role = _BARO_ROLES.get(re.sub(r"[^a-z]", "", s))
+        if role is None or role in found:
+            continue
+        if role == "rel_alt":
+            if unit not in (None, "m"):
+                continue
+            found[role] = (col, 1.0)
+        else:
+            factor = _PRESSURE_UNITS.get((unit or "hpa").replace(" ", ""))
+            if factor is None:
+                continue  # a pressure in a unit we do not know
+            found[role] = (col, factor)
+    return found
+
+
+def barometric_altitude(values: dict[str, np.ndarray]) -> np.ndarray | None:
+    """Height (m) from barometer columns as numbers (``{role: values}``,
+    pressure times its factor): the relative altitude as given (from the
+    recording's start), else from the pressure through the standard atmosphere
+    (from the level of the median pressure). ``None``
+    when neither is usable (a "pressure" that is not air pressure: a foot
+    pressure insole's)."""
+    rel = values.get("rel_alt")
+    if rel is not None and np.isfinite(rel).sum() >= 2:
+        return np.asarray(rel, float)
+    p = values.get("pressure")
+    if p is None:
+        return None
+    p = np.asarray(p, float)
+    med = np.nanmedian(p) if np.isfinite(p).any() else np.nan
+    if not np.isfinite(med):
+        return None
+    if not _AIR_HPA[0] <= med <= _AIR_HPA[1]:  # no unit, or a wrong one: by size (kPa, Pa)
+        for factor in (10.0, 0.01):
+            if _AIR_HPA[0] <= med * factor <= _AIR_HPA[1]:
+                p, med = p * factor, med * factor
+                break
+        else:
+            return None
+    p = np.where((p >= _AIR_HPA[0]) & (p <= _AIR_HPA[1]), p, np.nan)
+    if np.nanpercentile(p, 95) - np.nanpercentile(p, 5) > _MAX_SPREAD_HPA:
+        return None  # swings with each step: a foot's pressure, not the air's
+    return _H_SCALE_M * (1 - (p / med) ** _EXPONENT)
+
+
+def with_barometer(records: pd.DataFrame, t_s: np.ndarray, height_m: np.ndarray, name: str,
+                   warns: list[str]) -> pd.DataFrame:
+    """``records`` with ``altitude_m`` from a barometer's heights ``height_m``
+    (m) at ``t_s`` (s, the records' clock), offset to the GPS altitude's median
+    where the records have one (so it stays above sea level). Records outside
+    the barometer's span keep no altitude."""
+    ok = np.isfinite(t_s) & np.isfinite(height_m)
+    t_b, h = np.asarray(t_s, float)[ok], np.asarray(height_m, float)[ok]
+    if len(t_b) < 2 or records.empty:
+        warns.append(f"{name}: fewer than 2 barometer samples beside the GPS track; altitude from GPS")
+        return records
+    order = np.argsort(t_b, kind="stable")
+    t_b, h = t_b[order], h[order]
+    t = records["elapsed_s"].to_numpy(float)
+    alt = np.interp(t, t_b, h)
+    alt[(t < t_b[0] - 1.0) | (t > t_b[-1] + 1.0)] = np.nan
+    out = records.copy()
+    if "altitude_m" in out and np.isfinite(out["altitude_m"]).any():
+        offset = np.nanmedian(out["altitude_m"].to_numpy(float) - alt)
+        alt = alt + (offset if np.isfinite(offset) else 0.0)
+    out["altitude_m"] = alt
     return out
