@@ -1,11 +1,14 @@
-"""Writing a simulated run as a phone's recorder app exports it, GPS track included.
+"""Writing a simulated run as a phone's recorder app exports it, GPS track and barometer included.
 
 The track is made here from the simulator's truth (its speed and heading at
 every IMU sample), independently of gaitlab's reader: positions are the path
 integrated on a local east/north plane, then moved by a GPS error that wanders
 (AR(1), 3 m SD, 20 s), the Doppler speed has 0.15 m/s of noise, and fixes come
 about once a second with the jitter and the occasional missed fix phones show
-(awesome-sensor-logger SAMPLING.md: median 0.95-0.99 Hz on iPhones).
+(awesome-sensor-logger SAMPLING.md: median 0.95-0.99 Hz on iPhones). The
+GPS height errs by metres and may wander (``altitude_wander_m``); the
+barometer samples the course's altitude through the standard atmosphere, at
+~1 Hz with 0.1 m of noise and the weather drifting.
 """
 
 from __future__ import annotations

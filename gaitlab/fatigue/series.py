@@ -278,7 +278,7 @@ def form_series(obj: Analysis | Run, bin_s: float = 15.0, max_bins: int = 240) -
     # confounders on the same bins, aggregated like the metrics (a bin across a
     # pace change gets the speed of its records); records beside IMU steps (a
     # watch's, a phone's GPS) by the median of those in the bin, which a
-    # single fix's noise would otherwise set, and interpolated in bins without
+    # single fix's noise would otherwise set, and interpolated in bins without one
     for c in ("speed_mps", "distance_m", "altitude_m"):
         if ctx is samples and c in samples and samples[c].notna().any():
             bins[c] = samples[c].groupby(b).median().reindex(range(edges_n)).to_numpy()

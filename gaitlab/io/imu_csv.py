@@ -1071,7 +1071,7 @@ def _gps_records(tracks: list[_Stream], start_ns: int | None, t0: float, end_s: 
         return pd.DataFrame()
     records = track_records(on_imu_clock(gps), gps.track, start_time, end_s, gps.name, warns)
     baro = _pick_track([tr for tr in usable if tr.height is not None], "barometer", "barometer", warns)
-    if baro is not None and not records.empty:
+    if baro is not None:
         records = with_barometer(records, on_imu_clock(baro), baro.height, baro.name, warns)
     return records
 

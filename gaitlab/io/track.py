@@ -266,9 +266,11 @@ def with_barometer(records: pd.DataFrame, t_s: np.ndarray, height_m: np.ndarray,
     (m) at ``t_s`` (s, the records' clock), offset to the GPS altitude's median
     where the records have one (so it stays above sea level). Records outside
     the barometer's span keep no altitude."""
+    if records.empty:
+        return records
     ok = np.isfinite(t_s) & np.isfinite(height_m)
     t_b, h = np.asarray(t_s, float)[ok], np.asarray(height_m, float)[ok]
-    if len(t_b) < 2 or records.empty:
+    if len(t_b) < 2:
         warns.append(f"{name}: fewer than 2 barometer samples beside the GPS track; altitude from GPS")
         return records
     order = np.argsort(t_b, kind="stable")
