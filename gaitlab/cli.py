@@ -19,7 +19,7 @@ import pandas as pd
 from . import __version__
 from .errors import AnalysisError, GaitlabError
 from .io import DATA_SUFFIXES, read
-from .run import Run
+from .run import Run, describe_elevation
 
 if TYPE_CHECKING:
     from rich.progress import Progress, ProgressColumn
@@ -72,6 +72,7 @@ def _text(run: Run) -> str:
         f"start      {s['start_time'] or 'unknown'}",
         f"duration   {_fmt_duration(s['duration_s'])}",
         "distance   " + (f"{s['distance_m'] / 1000:.2f} km" if s["distance_m"] is not None else "unknown"),
+        f"elevation  {describe_elevation(run.elevation())}",
         f"records    {s['records']}" + (f"   IMU samples: {s['imu_samples']}" if s["imu_samples"] else ""),
     ]
     sensors = [

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["Run", "FORM_METRICS"]
+__all__ = ["Run", "FORM_METRICS", "climbs", "describe_elevation", "ASCENT_HYSTERESIS_M"]
 
 #: Form metrics gaitlab knows, with what they mean (used by ``info`` and reports).
 FORM_METRICS: dict[str, str] = {
@@ -29,6 +29,58 @@ FORM_METRICS: dict[str, str] = {
     "air_power_w": "Stryd air power",
     "impact_loading_rate_bw_s": "Stryd impact loading rate",
 }
+
+
+#: Hysteresis (m) for counting ascent from altitude records: a phone's barometer
+#: height (``"barometer"``: ~0.1 m of noise) and a watch's altitude records
+#: (``"records"``: barometric or GPS, smoothed by the watch: at 3 m the count's
+#: median ratio to the watches' own totals is 1.0 over 18 real runs, 15 of them
+#: within 15 %; 1 m counts 14 % over).
+ASCENT_HYSTERESIS_M: dict[str, float] = {"barometer": 0.5, "records": 3.0}
+
+
+def climbs(altitude_m: np.ndarray, hysteresis_m: float) -> tuple[float, float]:
+    """Total ascent and descent (m) of an altitude series (m): the legs between
+    turning points that each differ from the last by at least ``hysteresis_m``
+    (a zigzag filter, so noise smaller than that is not counted). NaNs are
+    skipped; a series of fewer than 2 values climbs 0."""
+    a = np.asarray(altitude_m, float)
+    a = a[np.isfinite(a)]
+    if len(a) < 2:
+        return 0.0, 0.0
+    a = a[np.r_[True, np.diff(a) != 0]]  # plateaus are one point
+    if len(a) < 2:
+        return 0.0, 0.0
+    d = np.sign(np.diff(a))
+    # only the local extremes can end a leg: the loop runs over them, not over samples
+    ext = a[np.r_[True, d[1:] != d[:-1], True]]
+    up = down = 0.0
+    lo = hi = last = cur = float(ext[0])
+    trend = 0
+    for x in ext[1:]:
+        if trend == 0:
+            lo, hi = min(lo, x), max(hi, x)
+            if x > lo and x - lo >= hysteresis_m:  # x > lo: with no hysteresis, the first leg's own way
+                trend, last, cur = 1, lo, x
+            elif x < hi and hi - x >= hysteresis_m:
+                trend, last, cur = -1, hi, x
+        elif trend == 1:
+            if x > cur:
+                cur = x
+            elif cur - x >= hysteresis_m:
+                up += cur - last
+                trend, last, cur = -1, cur, x
+        else:
+            if x < cur:
+                cur = x
+            elif x - cur >= hysteresis_m:
+                down += last - cur
+                trend, last, cur = 1, cur, x
+    if trend == 1:
+        up += cur - last
+    elif trend == -1:
+        down += last - cur
+    return float(up), float(down)
 
 
 def _empty() -> pd.DataFrame:
@@ -106,13 +158,13 @@ class Run:
     # ------------------------------------------------------------------ summary
     @property
     def duration_s(self) -> float:
-        """Seconds from the earliest to the latest record time, else IMU sample time
-        (0 without either). Records without a time (in damaged files) are left out."""
-        for table in (self.records, self.imu):
-            t = table.get("elapsed_s")
-            if t is not None and t.notna().any():
-                return float(t.max() - t.min())
-        return 0.0
+        """Seconds from the earliest to the latest record or IMU sample time (0
+        without either). A phone's GPS records start and end with their fixes,
+        inside its IMU's span, so both count. Times missing in damaged files are
+        left out."""
+        spans = [(t.min(), t.max()) for t in (table.get("elapsed_s") for table in (self.records, self.imu))
+                 if t is not None and t.notna().any()]
+        return float(max(hi for _, hi in spans) - min(lo for lo, _ in spans)) if spans else 0.0
 
     @property
     def distance_m(self) -> float | None:
@@ -124,6 +176,53 @@ class Run:
         if s is not None and s.notna().any():
             return float(s.sum())
         return None
+
+    def elevation(self) -> dict[str, Any] | None:
+        """Total ascent and descent, m: ``{"ascent_m", "descent_m", "from"}``, or
+        ``None`` when the run has no altitude good enough to count them.
+
+        Each session's own totals where the device wrote them (what its app
+        shows); else counted from the records' ``altitude_m`` with a hysteresis
+        (:data:`ASCENT_HYSTERESIS_M`). ``descent_m`` is ``None`` when a session
+        has an ascent total but no descent one. A phone's GPS height alone is not
+        counted: it wanders by metres within a minute, which counts 1.5-2.4 times
+        the true ascent at 10 m of hysteresis and ~30 times at 0.5 m (simulated
+        30-min runs with 5 m of wander).
+        """
+        rec, s = self.records, self.sessions
+        alt = rec.get("altitude_m")
+        src = self.source_fields
+        said = " ".join(src.loc[src["column"] == "altitude_m", "describe"].dropna()) if "describe" in src else ""
+        kind = "barometer" if "barometer" in said else "gps" if "GPS" in said else "records"
+        counted: list[bool] = []
+
+        def count(a: pd.Series | None) -> tuple[float, float] | None:
+            if kind == "gps" or a is None or a.notna().sum() < 2:
+                return None
+            counted.append(True)
+            return climbs(a.to_numpy(float), ASCENT_HYSTERESIS_M[kind])
+
+        if len(s) and "total_ascent_m" in s and s["total_ascent_m"].notna().any():
+            up, down, own = 0.0, 0.0, False
+            for i, row in enumerate(s.to_dict("records")):
+                if pd.notna(row["total_ascent_m"]):
+                    own = True
+                    up += float(row["total_ascent_m"])
+                    d = row.get("total_descent_m")
+                    down = down + float(d) if down is not None and pd.notna(d) else None
+                elif alt is not None and "session_index" in rec and (c := count(alt[rec["session_index"] == i])):
+                    up, down = up + c[0], (down + c[1]) if down is not None else None
+            parts = ["the device's session totals"] * own + [self._counted_text(kind)] * bool(counted)
+            return {"ascent_m": up, "descent_m": down, "from": " and ".join(parts)}
+        c = count(alt)
+        if c is None:
+            return None
+        return {"ascent_m": c[0], "descent_m": c[1], "from": self._counted_text(kind)}
+
+    @staticmethod
+    def _counted_text(kind: str) -> str:
+        what = "the barometer" if kind == "barometer" else "the altitude records"
+        return f"{what}, counted over {ASCENT_HYSTERESIS_M[kind]:g} m of hysteresis"
 
     def form_metrics(self) -> list[str]:
         """Canonical form-metric columns that hold at least one value."""
@@ -216,6 +315,7 @@ class Run:
             "start_time": self.start_time.isoformat() if self.start_time is not None else None,
             "duration_s": round(self.duration_s, 1),
             "distance_m": _round(self.distance_m),
+            **_elevation_summary(self.elevation()),
             "records": len(self.records),
             "imu_samples": len(self.imu),
             "simulated": self.simulated,
@@ -230,6 +330,21 @@ class Run:
             f"records={len(self.records)}, duration_s={self.duration_s:.0f}, "
             f"warnings={len(self.warnings)})"
         )
+
+
+def describe_elevation(e: dict[str, Any] | None) -> str:
+    """``"up 75 m, down 72 m (from ...)"`` for :meth:`Run.elevation`'s answer, or
+    ``"unknown"``."""
+    if e is None:
+        return "unknown"
+    down = f", down {e['descent_m']:.0f} m" if e["descent_m"] is not None else ""
+    return f"up {e['ascent_m']:.0f} m{down} (from {e['from']})"
+
+
+def _elevation_summary(e: dict[str, Any] | None) -> dict[str, Any]:
+    if e is None:
+        return {"ascent_m": None, "descent_m": None, "elevation_from": None}
+    return {"ascent_m": _round(e["ascent_m"]), "descent_m": _round(e["descent_m"]), "elevation_from": e["from"]}
 
 
 def _round(x: Any, nd: int = 1) -> Any:

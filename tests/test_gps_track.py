@@ -15,6 +15,7 @@ import pytest
 
 import gaitlab
 from gaitlab import simulate
+from gaitlab.run import climbs
 from phonewriter import barometer, gps_track, write_phyphox, write_sensor_logger
 from test_fatigue import PELVIS_SEEDS, _pelvis_fatigue
 
@@ -30,9 +31,10 @@ def _read(path):
         return gaitlab.read(path)
 
 
-def _check_records(run, track: pd.DataFrame, speed_rms: float = 0.2) -> None:
+def _check_records(run, track: pd.DataFrame, speed_rms: float = 0.2, sim=None) -> None:
     """Records on the IMU's clock (the simulator's, whose first sample is the
-    grid's), speeds near the true ones, and the distance run."""
+    grid's), speeds near the true ones, and the distance run; with ``sim``, the
+    run lasts as long as its IMU recording, not only as the fixes' span."""
     rec = run.records
     assert {"elapsed_s", "timestamp", "speed_mps", "distance_m", "altitude_m", "lat_deg", "lon_deg"} <= set(rec)
     assert len(rec) >= 0.95 * len(track)
@@ -45,13 +47,16 @@ def _check_records(run, track: pd.DataFrame, speed_rms: float = 0.2) -> None:
                                                                                   track["true_distance"])
     assert rec["distance_m"].iloc[-1] == pytest.approx(true_dist, rel=0.01)
     assert run.distance_m == pytest.approx(true_dist, rel=0.01)
+    if sim is not None:
+        imu_t = sim.run.imu["elapsed_s"]
+        assert run.duration_s == pytest.approx(imu_t.iloc[-1] - imu_t.iloc[0], abs=1.0 / sim.run.imu_rate_hz)
 
 
 def test_sensor_logger_location_becomes_records(tmp_path):
     sim = _sim()
     track = gps_track(sim, 5)
     run = _read(write_sensor_logger(sim, tmp_path / "Recording.zip", track))
-    _check_records(run, track)
+    _check_records(run, track, sim=sim)
     rec = run.records
     # absolute times: the fix's own, and the MSL altitude rather than the ellipsoid's
     t0 = sim.run.imu["timestamp"].iloc[0]
@@ -66,7 +71,7 @@ def test_phyphox_location_becomes_records(tmp_path):
     sim = _sim()
     track = gps_track(sim, 6)
     run = _read(write_phyphox(sim, tmp_path / "phyphox.zip", track))
-    _check_records(run, track)
+    _check_records(run, track, sim=sim)
     assert run.records["timestamp"].isna().all()  # no absolute time in the export
 
 
@@ -283,6 +288,28 @@ def test_a_barometer_gives_the_altitude_and_the_grade(tmp_path, writer):
         f = gaitlab.fatigue(run)
     true_grade = np.interp(f.series["t_s"], sig["elapsed_s"], sig["grade_pct"])
     assert np.sqrt(np.nanmean((f.series["grade_pct"] - true_grade) ** 2)) <= 0.5
+    # the ascent and descent over the records' span, against the course's every rise and fall
+    up, down = climbs(np.interp(np.arange(rec["elapsed_s"].iloc[0], rec["elapsed_s"].iloc[-1], 0.1),
+                                sig["elapsed_s"], sig["altitude_m"]), 0.0)
+    elev = run.summary()
+    assert elev["ascent_m"] == pytest.approx(up, rel=0.05)
+    assert elev["descent_m"] == pytest.approx(down, rel=0.10)  # the weather's drift reads as a descent
+    assert "barometer" in elev["elevation_from"]
+
+
+def test_a_phones_gps_height_alone_gives_no_ascent(tmp_path):
+    """Its wander would count several times the true climbs: the report says
+    why there is none, and what gives one."""
+    sim = _hilly(duration_s=600.0)
+    run = _read(write_sensor_logger(sim, tmp_path / "rec.zip", gps_track(sim, 12, altitude_wander_m=5.0)))
+    assert run.records["altitude_m"].notna().all() and run.elevation() is None
+    from gaitlab.report.content import build_report
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        report = build_report(run)
+    assert "Elevation" not in dict(report.header)
+    assert "barometer" in dict(report.not_computed)["Ascent and descent"]
 
 
 def test_air_pressure_in_the_sensor_table_is_read_by_its_size(tmp_path):

@@ -26,6 +26,7 @@ import gaitlab
 from gaitlab import simulate
 from gaitlab.errors import AnalysisError
 from gaitlab.report import SECTIONS, build_report, build_figures, render_html
+from gaitlab.run import ASCENT_HYSTERESIS_M, climbs
 from helpers import DATA, REAL, fitparse_records, need_real, real_fit_files
 from helpers import run_gaitlab as _gaitlab
 
@@ -359,6 +360,21 @@ def test_header_placement_and_quality(pages):
     stryd = pages["stryd"].text("summary")
     assert "2017-01-17 17:06:47 UTC" in stryd
     assert "57:03" in stryd and "6.75 km" in stryd
+    # ascent and descent: the triathlon's running leg's own totals, as fitparse reads them; the
+    # Stryd file has none, so its altitude records (fitparse's) are counted
+    import fitparse
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        legs = [m.get_values() for m in fitparse.FitFile(str(DATA / "fr920xt-triathlon-running-dynamics.fit"))
+                .get_messages("session") if m.get_value("sport") == "running"]
+        alt = [r.get("enhanced_altitude", r.get("altitude")) for r in fitparse_records(DATA / "stryd-run.fit")[0]]
+    assert len(legs) == 1
+    assert (f"up {legs[0]['total_ascent']} m, down {legs[0]['total_descent']} m (from the device's session "
+            "totals)") in pages["tri"].text("summary")
+    up, down = climbs(np.array([np.nan if a is None else a for a in alt], float), ASCENT_HYSTERESIS_M["records"])
+    assert up > 20 and (f"up {up:.0f} m, down {down:.0f} m (from the altitude records, counted over "
+                        f"{ASCENT_HYSTERESIS_M['records']:g} m of hysteresis)") in stryd
     imu = pages["imu"].text("summary")
     assert "pelvis-worn IMU" in imu and "forward = sensor" in imu
     assert "Side (left/right) confidence" in imu and "IMU gaps" in imu

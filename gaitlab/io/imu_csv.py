@@ -1032,7 +1032,7 @@ def _assemble(p, name, streams, sources, rate_hz, max_gap_s, warns, tracks=()) -
         start_ns = None
         ts = pd.DatetimeIndex(np.full(len(frame), np.datetime64("NaT", "ns"))).tz_localize("UTC")
         start_time = None
-    records = _gps_records(list(tracks), start_ns, t0, float(elapsed[-1]), start_time, warns)
+    records, sources = _gps_records(list(tracks), start_ns, t0, float(elapsed[-1]), start_time, warns)
     imu = pd.DataFrame(
         {"elapsed_s": elapsed, "timestamp": ts,
          **{c: frame[c].to_numpy() for c in frame.columns if c not in ("elapsed_s", "gap")},
@@ -1043,15 +1043,16 @@ def _assemble(p, name, streams, sources, rate_hz, max_gap_s, warns, tracks=()) -
     for w in warns:
         _warnings.warn(f"{name}: {w.removeprefix(own)}", GaitlabWarning, stacklevel=3)
     return Run(path=p, format="csv", imu=imu, imu_rate_hz=float(rate), start_time=start_time, records=records,
-               warnings=warns, simulated=any(st.simulated for st, _ in parts))
+               source_fields=sources, warnings=warns, simulated=any(st.simulated for st, _ in parts))
 
 
 def _gps_records(tracks: list[_Stream], start_ns: int | None, t0: float, end_s: float,
-                 start_time: pd.Timestamp | None, warns: list[str]) -> pd.DataFrame:
+                 start_time: pd.Timestamp | None, warns: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The GPS track on the IMU's clock as records (:func:`gaitlab.io.track.track_records`),
     its altitude from a barometer beside it (:func:`gaitlab.io.track.with_barometer`):
     their times absolute when the sensors' are (``start_ns`` is the IMU's first
-    grid sample), else elapsed on the same clock (``t0`` is that sample's)."""
+    grid sample), else elapsed on the same clock (``t0`` is that sample's); and
+    the records' ``source_fields`` (which file each column came from)."""
     usable = [tr for tr in tracks if (tr.t_ns is not None) == (start_ns is not None)]
     for tr in tracks:
         if not any(tr is u for u in usable):  # by identity: a stream holds arrays
@@ -1068,12 +1069,18 @@ def _gps_records(tracks: list[_Stream], start_ns: int | None, t0: float, end_s: 
     if gps is None:
         if any(tr.height is not None for tr in usable):
             warns.append("barometer not used: no GPS track beside it to take a grade over distance")
-        return pd.DataFrame()
+        return pd.DataFrame(), pd.DataFrame()
     records = track_records(on_imu_clock(gps), gps.track, start_time, end_s, gps.name, warns)
+    said = {c: f"the phone's GPS track ({gps.name})" for c in records.columns}
     baro = _pick_track([tr for tr in usable if tr.height is not None], "barometer", "barometer", warns)
     if baro is not None:
-        records = with_barometer(records, on_imu_clock(baro), baro.height, baro.name, warns)
-    return records
+        with_baro = with_barometer(records, on_imu_clock(baro), baro.height, baro.name, warns)
+        if with_baro is not records:  # the barometer was used
+            said["altitude_m"] = f"the phone's barometer ({baro.name}), offset to the GPS height's median"
+        records = with_baro
+    sources = pd.DataFrame([{"column": c, "message": None, "field": None, "brand": None, "developer_app": None,
+                             "describe": text, "factor": 1.0, "units_in_file": None} for c, text in said.items()])
+    return records, sources
 
 
 def _pick_track(cands: list[_Stream], stem: str, what: str, warns: list[str]) -> _Stream | None:

@@ -265,7 +265,8 @@ def with_barometer(records: pd.DataFrame, t_s: np.ndarray, height_m: np.ndarray,
     """``records`` with ``altitude_m`` from a barometer's heights ``height_m``
     (m) at ``t_s`` (s, the records' clock), offset to the GPS altitude's median
     where the records have one (so it stays above sea level). Records outside
-    the barometer's span keep no altitude."""
+    the barometer's span keep no altitude. ``records`` itself comes back, unchanged,
+    when the barometer cannot be used."""
     if records.empty:
         return records
     ok = np.isfinite(t_s) & np.isfinite(height_m)

@@ -21,7 +21,7 @@ from ..fatigue import Fatigue, FatigueAnalyzer, decimals_of, headline, unit_of
 from ..fatigue.series import METRICS, form_series
 from ..io import read
 from ..metrics import STEP_COLUMNS, STRIDE_COLUMNS, Analysis, analyze_if_imu
-from ..run import FORM_METRICS, Run
+from ..run import FORM_METRICS, Run, describe_elevation
 from ..signals.lever import describe_fit
 
 __all__ = ["Report", "build_report", "SECTIONS", "label_of", "unit_label", "fmt_value", "fmt_clock", "fmt_pace"]
@@ -89,8 +89,8 @@ _GLOSSARY_EXTRA: dict[str, tuple[str, str]] = {
                    f"its baseline band (mean + {_DEFAULTS.cue_sd:g} SD, the SD taken over all the running before the "
                    "onset when that is larger than the baseline's): "
                    "a place to cue form", "min"),
-    "pace": ("time per kilometre, from the watch's speed", "min/km"),
-    "elevation": ("altitude above sea level, from the watch (GPS or barometer)", "m"),
+    "pace": ("time per kilometre, from the recorded speed (watch, foot pod or phone GPS)", "min/km"),
+    "elevation": ("altitude above sea level, from the watch or phone (GPS or barometer)", "m"),
 }
 
 
@@ -391,6 +391,8 @@ def _header(run: Run, analysis: Analysis | None, kind: str, source: str) -> list
     dist = run.distance_m
     rows.append(("Distance", f"{dist / 1000:.2f} km" if dist else "unknown (no GPS or foot pod distance)"))
     rows.append(("Average pace", fmt_pace(run.duration_s / (dist / 1000)) + " (elapsed time)" if dist else "unknown"))
+    if (elev := run.elevation()) is not None:
+        rows.append(("Elevation", describe_elevation(elev)))
     if analysis is not None:
         rows.append(("Steps", f"{analysis.info.get('steps', len(analysis.steps))} steps, "
                               f"{analysis.info.get('strides', len(analysis.strides))} strides"))
@@ -533,6 +535,10 @@ def _context_missing(run: Run, kind: str, series: pd.DataFrame, missing: list[tu
     if not has_alt:
         missing.append(("Elevation", walked if in_file("altitude_m", "enhanced_altitude_m")
                         else "the file has no altitude records (no GPS or barometer)"))
+    elif run.elevation() is None:
+        missing.append(("Ascent and descent", "a phone's GPS height wanders by metres within a minute, so its climbs "
+                                              "would add up to several times the true ones; a barometer beside it "
+                                              "(Sensor Logger's Barometer.csv, phyphox's Pressure) gives them"))
 
 
 def _samples(run: Run, analysis: Analysis | None, kind: str) -> pd.DataFrame:
