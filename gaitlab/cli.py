@@ -347,15 +347,16 @@ def _trend_text(fe: FormEndurance) -> str:
 def _endurance_text(fe: FormEndurance) -> str:
     rows = fe.runs
     width = max([len("run"), *(len(str(r)) for r in rows["run"])])
-    lines = [f"{'start (UTC)':<16}  {'run':<{width}}  {'min':>5}  {'km':>5}  form held"]
+    lines = [f"{'start (UTC)':<16}  {'run':<{width}}  {'min':>5}  {'km':>5}  {'up m':>5}  form held"]
     for _, r in rows.iterrows():
         date = r["start_time"].strftime("%Y-%m-%d %H:%M") if pd.notna(r["start_time"]) else "undated"
         if isinstance(r["error"], str) and pd.isna(r["duration_min"]):
             cut = r["error"].find(f"{r['run']}: ")  # the error names the file; the row does already
             problem = r["error"][cut + len(r["run"]) + 2:] if cut >= 0 else r["error"]
-            lines.append(f"{'':<16}  {r['run']:<{width}}  {'':>5}  {'':>5}  not analysed: {problem}")
+            lines.append(f"{'':<16}  {r['run']:<{width}}  {'':>5}  {'':>5}  {'':>5}  not analysed: {problem}")
             continue
         km = f"{r['distance_km']:.2f}" if pd.notna(r["distance_km"]) else ""
+        up = f"{r['ascent_m']:.0f}" if pd.notna(r["ascent_m"]) else ""
         if r["censored"]:
             held = f"to the end (at least {r['held_min']:.0f} min)"
         else:
@@ -365,7 +366,7 @@ def _endurance_text(fe: FormEndurance) -> str:
                 held += "; first: " + ", ".join(r["first_metrics"])
         if isinstance(r["error"], str):  # analysed, but the same run as another: counted once
             held += f"; {r['error']}"
-        lines.append(f"{date:<16}  {r['run']:<{width}}  {r['duration_min']:>5.1f}  {km:>5}  {held}")
+        lines.append(f"{date:<16}  {r['run']:<{width}}  {r['duration_min']:>5.1f}  {km:>5}  {up:>5}  {held}")
     return "\n".join([*lines, _trend_text(fe)])
 
 

@@ -45,6 +45,14 @@ def test_form_endurance_takes_a_folder_or_one_file(tmp_path):
     pd.testing.assert_frame_equal(folder.runs, listed.runs)
     assert folder.trend == listed.trend and folder.trend["runs"] == 3
     assert one.runs["run"].tolist() == ["stryd-run.fit"] and one.runs["error"].isna().all()
+    # each run's climb beside its form endurance: the watch's own total, as fitparse reads it
+    import fitparse
+
+    for name, ascent in folder.runs.set_index("run")["ascent_m"].items():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            totals = [m.get_value("total_ascent") for m in fitparse.FitFile(str(tmp_path / name)).get_messages("session")]
+        assert totals and ascent == pytest.approx(sum(totals)), (name, ascent, totals)
 
 
 def test_a_folder_of_runs_holds_imu_exports_saved_as_text_but_not_notes(tmp_path):

@@ -29,7 +29,9 @@ class FormEndurance:
     ----------
     runs
         One row per run, by date: ``run`` (file name), ``start_time`` (UTC),
-        ``duration_min``, ``distance_km``, ``onset_min``, ``onset_km`` (NaN when
+        ``duration_min``, ``distance_km``, ``ascent_m`` (the running's climb,
+        :meth:`~gaitlab.run.Run.elevation`: a hilly day's form may break
+        earlier; NaN when unknown), ``onset_min``, ``onset_km`` (NaN when
         form held), ``onset_lo_min``, ``onset_hi_min`` (its 95 % interval: an
         onset is uncertain by minutes, as form wanders on its own),
         ``held_min``, ``held_km`` (onset, or the whole run), ``censored``
@@ -68,16 +70,26 @@ class FormEndurance:
         return f"<p>{html.escape(repr(self))}</p>" + self.runs.to_html(float_format="{:.1f}".format)
 
 
-def _load(item, analyzer: FatigueAnalyzer) -> tuple[str, pd.Timestamp | None, object]:
+def _load(item, analyzer: FatigueAnalyzer) -> tuple[str, pd.Timestamp | None, object, float]:
+    """Name, start, fatigue analysis and ascent (m, NaN when unknown) of one run."""
     if isinstance(item, (str, PathLike)):
         name = Path(item).name
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             run = read(item)
-        return name, run.start_time, fatigue(run, analyzer)
+        return name, run.start_time, fatigue(run, analyzer), _ascent_m(run)
     run = item.run if isinstance(item, Analysis) else item
     name = run.path.name if isinstance(run, Run) and run.path else "in-memory"
-    return name, run.start_time, fatigue(item, analyzer)
+    return name, run.start_time, fatigue(item, analyzer), _ascent_m(run)
+
+
+def _ascent_m(run: Run) -> float:
+    """The ascent of the running sessions (as the fatigue analysis takes them)."""
+    try:
+        e = run.running().elevation()
+    except LookupError:
+        return np.nan
+    return e["ascent_m"] if e is not None else np.nan
 
 
 def form_endurance(
@@ -103,7 +115,7 @@ def form_endurance(
     rows = []
     for item in runs:
         try:
-            name, start, f = _load(item, analyzer)
+            name, start, f, ascent = _load(item, analyzer)
         except GaitlabError as exc:  # named like the others: the file name (the error has the path)
             where = item if isinstance(item, (str, PathLike)) else exc.path
             rows.append({"run": Path(where).name if where else "in-memory", "error": str(exc)})
@@ -114,6 +126,7 @@ def form_endurance(
             "start_time": start,
             "duration_min": f.duration_s / 60,
             "distance_km": f.distance_m / 1000 if f.distance_m else np.nan,
+            "ascent_m": ascent,
             "onset_min": f.onset_s / 60 if f.onset_s is not None else np.nan,
             "onset_km": f.onset_distance_m / 1000 if f.onset_distance_m is not None else np.nan,
             "onset_lo_min": f.onset_ci_s[0] / 60 if f.onset_ci_s else np.nan,
@@ -124,7 +137,7 @@ def form_endurance(
             "first_metrics": first,
             "error": None,
         })
-    cols = ["run", "start_time", "duration_min", "distance_km", "onset_min", "onset_km", "onset_lo_min",
+    cols = ["run", "start_time", "duration_min", "distance_km", "ascent_m", "onset_min", "onset_km", "onset_lo_min",
             "onset_hi_min", "held_min", "held_km", "censored", "first_metrics", "error"]
     table = pd.DataFrame(rows, columns=cols)
     _mark_copies(table)
