@@ -5,6 +5,7 @@ heading, with GPS-like errors)."""
 
 from __future__ import annotations
 
+import json
 import warnings
 import zipfile
 from functools import lru_cache
@@ -16,6 +17,7 @@ import pytest
 import gaitlab
 from gaitlab import simulate
 from gaitlab.run import climbs
+from helpers import run_gaitlab
 from phonewriter import barometer, gps_track, write_phyphox, write_sensor_logger
 from test_fatigue import PELVIS_SEEDS, _pelvis_fatigue
 
@@ -277,7 +279,8 @@ def test_a_barometer_gives_the_altitude_and_the_grade(tmp_path, writer):
     (from the GPS height alone it errs by ~3 %, as large as the hills)."""
     sim = _hilly()
     sig = sim.truth.signals
-    run = _read(writer(sim, tmp_path / "rec.zip", gps_track(sim, 12, altitude_wander_m=5.0), barometer(sim, 12)))
+    path = writer(sim, tmp_path / "rec.zip", gps_track(sim, 12, altitude_wander_m=5.0), barometer(sim, 12))
+    run = _read(path)
     rec = run.records
     err = rec["altitude_m"].to_numpy() - (410.0 + np.interp(rec["elapsed_s"], sig["elapsed_s"], sig["altitude_m"]))
     assert np.isfinite(err).mean() > 0.98
@@ -295,6 +298,12 @@ def test_a_barometer_gives_the_altitude_and_the_grade(tmp_path, writer):
     assert elev["ascent_m"] == pytest.approx(up, rel=0.05)
     assert elev["descent_m"] == pytest.approx(down, rel=0.10)  # the weather's drift reads as a descent
     assert "barometer" in elev["elevation_from"]
+    if writer is write_sensor_logger:  # and in `gaitlab analyze --json`'s summary
+        proc = run_gaitlab("analyze", str(path), "--json", str(tmp_path / "out.json"))
+        assert proc.returncode == 0, proc.stderr
+        summary = json.loads((tmp_path / "out.json").read_text())["summary"]
+        assert summary["ascent_m"] == pytest.approx(up, rel=0.05) and "barometer" in summary["elevation_from"]
+        assert summary["distance_m"] == pytest.approx(run.distance_m, abs=0.05)
 
 
 def test_a_phones_gps_height_alone_gives_no_ascent(tmp_path):

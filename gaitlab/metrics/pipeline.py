@@ -118,7 +118,9 @@ class Analysis:
 
     def summary_dict(self) -> dict[str, Any]:
         """Flat JSON-ready summary: ``pelvic_drop_deg``, ``pelvic_drop_left_deg``,
-        ``pelvic_drop_right_deg``, ``pelvic_drop_symmetry_pct``, ... plus ``info``."""
+        ``pelvic_drop_right_deg``, ``pelvic_drop_symmetry_pct``, ...; the run's
+        ``distance_m``, ``ascent_m``, ``descent_m`` and ``elevation_from`` (None
+        without a GPS track or barometer); plus ``info``."""
         out: dict[str, Any] = {}
         for metric, row in self.summary.iterrows():
             stem, unit = str(metric).rsplit("_", 1)
@@ -127,6 +129,8 @@ class Analysis:
                 out[f"{stem}_left_{unit}"] = _num(row["left"])
                 out[f"{stem}_right_{unit}"] = _num(row["right"])
                 out[f"{stem}_symmetry_pct"] = _num(row["symmetry_pct"])
+        run = self.run.summary()
+        out.update({k: run[k] for k in ("distance_m", "ascent_m", "descent_m", "elevation_from")})
         out.update(self.info)
         out["warnings"] = list(self.warnings)
         return out
