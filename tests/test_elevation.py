@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import warnings
 
 import numpy as np
@@ -14,7 +15,7 @@ import pandas as pd
 import pytest
 
 import gaitlab
-from gaitlab.run import climbs
+from gaitlab.run import ALTITUDE_JITTER_MAX_M, ASCENT_HYSTERESIS_M, altitude_jitter_m, climbs
 
 from helpers import REAL, need_real, real_fit_files, run_gaitlab
 
@@ -89,9 +90,11 @@ def test_counted_from_a_watchs_altitude_records_near_the_watchs_own_totals():
     altitude records. On the real runs that do have them (>= 20 m), counted with
     the totals taken away: median ratio to the watch's own within 10 %, and at
     least 3 in 4 runs within 15 %. The watches' own algorithms differ (Suunto,
-    COROS, Garmin's barometric and GPS-only models), so no single count matches all."""
+    COROS, Garmin's barometric and GPS-only models), so no single count matches all.
+    Records that jitter like a GPS height are not counted: where that happens,
+    the count would have been over 1.5 times the watch's total."""
     need_real()
-    ratios = {}
+    ratios, refused = {}, {}
     for path in real_fit_files():
         try:
             run = _read(path).running()
@@ -104,9 +107,41 @@ def test_counted_from_a_watchs_altitude_records_near_the_watchs_own_totals():
         if alt is None or alt.notna().sum() < 100:
             continue
         counted = dataclasses.replace(run, sessions=pd.DataFrame()).elevation()
+        if counted is None:  # refused as a GPS height's jitter: counting it would be far off
+            refused[path.name] = climbs(alt.to_numpy(float), ASCENT_HYSTERESIS_M["records"])[0] / own["ascent_m"]
+            continue
         assert "altitude records" in counted["from"]
         ratios[path.name] = counted["ascent_m"] / own["ascent_m"]
     r = pd.Series(ratios)
+    assert len(refused) <= 2 and all(x > 1.5 for x in refused.values()), refused
     assert len(r) >= 12, r
     assert r.median() == pytest.approx(1.0, abs=0.10), r
     assert (np.abs(np.log(r)) <= np.log(1.15)).mean() >= 0.75, r.round(2).to_dict()
+
+
+def test_altitude_that_jitters_like_a_gps_height_is_not_counted(tmp_path):
+    """The Strava phone app's FIT: a phone's GPS height, 1 m of jitter from
+    record to record, no session totals: no ascent rather than a count that
+    noise inflates (473 m at 3 m of hysteresis, 247 m at 10 m, over 59 m from
+    its lowest to its highest point). A report of running dynamics with such
+    altitude says why there is none."""
+    need_real()
+    path = next(REAL.rglob("strava-android-app-201.10-b1218918.fit"))
+    run = _read(path)
+    assert run.sessions.get("total_ascent_m") is None or run.sessions["total_ascent_m"].isna().all()
+    assert altitude_jitter_m(run.records["altitude_m"]) > ALTITUDE_JITTER_MAX_M
+    assert run.elevation() is None
+    assert "elevation  unknown" in run_gaitlab("info", str(path)).stdout
+    # a watch's run with its totals taken away and 2 m of GPS-like noise on its altitude
+    from gaitlab.report.content import build_report
+
+    watch = _read(next(REAL.rglob("gc-fr920xt-run-rd-stryd.fit")))
+    rec = watch.records.copy()
+    rec["altitude_m"] += np.random.default_rng(3).normal(0, 2.0, len(rec))
+    noisy = dataclasses.replace(watch, records=rec, sessions=watch.sessions.drop(columns=["total_ascent_m"]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        report = build_report(noisy)
+    assert "Elevation" not in dict(report.header)
+    said = re.search(r"the altitude records jitter by ([\d.]+) m", dict(report.not_computed)["Ascent and descent"])
+    assert said and float(said.group(1)) == pytest.approx(2.0, abs=0.3)

@@ -21,7 +21,7 @@ from ..fatigue import Fatigue, FatigueAnalyzer, decimals_of, headline, unit_of
 from ..fatigue.series import METRICS, form_series
 from ..io import read
 from ..metrics import STEP_COLUMNS, STRIDE_COLUMNS, Analysis, analyze_if_imu
-from ..run import FORM_METRICS, Run, describe_elevation
+from ..run import FORM_METRICS, Run, altitude_jitter_m, describe_elevation
 from ..signals.lever import describe_fit
 
 __all__ = ["Report", "build_report", "SECTIONS", "label_of", "unit_label", "fmt_value", "fmt_clock", "fmt_pace"]
@@ -536,9 +536,15 @@ def _context_missing(run: Run, kind: str, series: pd.DataFrame, missing: list[tu
         missing.append(("Elevation", walked if in_file("altitude_m", "enhanced_altitude_m")
                         else "the file has no altitude records (no GPS or barometer)"))
     elif run.elevation() is None:
-        missing.append(("Ascent and descent", "a phone's GPS height wanders by metres within a minute, so its climbs "
-                                              "would add up to several times the true ones; a barometer beside it "
-                                              "(Sensor Logger's Barometer.csv, phyphox's Pressure) gives them"))
+        if kind == "imu":
+            why = ("a phone's GPS height wanders by metres within a minute, so its climbs would add up to several "
+                   "times the true ones; a barometer beside it (Sensor Logger's Barometer.csv, phyphox's Pressure) "
+                   "gives them")
+        else:
+            why = (f"the altitude records jitter by {altitude_jitter_m(run.records['altitude_m']):.1f} m from one to "
+                   "the next (a GPS height, not a barometer's), so their climbs would add up to several times the "
+                   "true ones, and the file has no totals of its own")
+        missing.append(("Ascent and descent", why))
 
 
 def _samples(run: Run, analysis: Analysis | None, kind: str) -> pd.DataFrame:
