@@ -117,7 +117,8 @@ class Run:
         ``"fit"`` or ``"csv"``.
     records
         One row per FIT ``record`` message: ``timestamp`` (UTC), ``elapsed_s``
-        (seconds since the first record), ``session_index`` and canonical columns
+        (seconds since the first record), ``session_index`` (the row of its
+        session in ``sessions``) and canonical columns
         with units in their names (``speed_mps``, ``cadence_spm``, ...).
     laps, sessions
         One row per lap / session message, same naming.
@@ -282,11 +283,15 @@ class Run:
         return [self.sport]
 
     def _select(self, indices: list[int]) -> Run:
+        # session_index stays the row in ``sessions``: renumbered for the rows kept
+        renumber = {old: new for new, old in enumerate(indices)}
         recs = self.records[self.records["session_index"].isin(indices)].copy()
+        recs["session_index"] = recs["session_index"].map(renumber)
         sessions = self.sessions.iloc[indices].reset_index(drop=True)
         laps = self.laps
         if "session_index" in laps:
             laps = laps[laps["session_index"].isin(indices)].reset_index(drop=True)
+            laps["session_index"] = laps["session_index"].map(renumber)
         start = recs["timestamp"].iloc[0] if len(recs) else self.start_time
         if len(recs):
             recs["elapsed_s"] = (recs["timestamp"] - start).dt.total_seconds()

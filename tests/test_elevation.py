@@ -76,6 +76,10 @@ def test_a_multisport_files_run_climbs_its_running_sessions_totals(name):
     others = [x for x in sessions if x.get("sport") != "running"]
     assert mixed["ascent_m"] == pytest.approx(sum(x["total_ascent"] or 0 for x in others) + leg["ascent_m"])
     assert mixed["from"] == "the device's session totals and " + leg["from"]
+    # a selected leg's records name their session by its row in the selection, as a whole file's do
+    # (they kept the file's numbering before session 21: the leg's session(0) had no records)
+    sel = run.running()
+    assert len(sel.session(0).records) == len(sel.records) > 1000
     proc = run_gaitlab("info", str(path), "--json")
     assert proc.returncode == 0, proc.stderr
     s = json.loads(proc.stdout)

@@ -536,7 +536,7 @@ def _context_missing(run: Run, kind: str, series: pd.DataFrame, missing: list[tu
         missing.append(("Elevation", walked if in_file("altitude_m", "enhanced_altitude_m")
                         else "the file has no altitude records (no GPS or barometer)"))
     elif run.elevation() is None:
-        if kind == "imu":
+        if run.format == "csv":  # a phone's GPS track beside its IMU
             why = ("a phone's GPS height wanders by metres within a minute, so its climbs would add up to several "
                    "times the true ones; a barometer beside it (Sensor Logger's Barometer.csv, phyphox's Pressure) "
                    "gives them")
