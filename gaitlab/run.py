@@ -214,32 +214,38 @@ class Run:
         src = self.source_fields
         said = " ".join(src.loc[src["column"] == "altitude_m", "describe"].dropna()) if "describe" in src else ""
         kind = "barometer" if "barometer" in said else "gps" if "GPS" in said else "records"
-        counted: list[bool] = []
 
         def count(a: pd.Series | None) -> tuple[float, float] | None:
             if kind == "gps" or a is None or a.notna().sum() < 2:
                 return None
             if kind == "records" and altitude_jitter_m(a) > ALTITUDE_JITTER_MAX_M:
                 return None
-            counted.append(True)
             return climbs(a.to_numpy(float), ASCENT_HYSTERESIS_M[kind])
 
         if len(s) and "total_ascent_m" in s and s["total_ascent_m"].notna().any():
-            up, down, own = 0.0, 0.0, False
+            up, down, counted = 0.0, 0.0, False
             for i, row in enumerate(s.to_dict("records")):
                 if pd.notna(row["total_ascent_m"]):
-                    own = True
                     up += float(row["total_ascent_m"])
                     d = row.get("total_descent_m")
                     down = down + float(d) if down is not None and pd.notna(d) else None
                 elif alt is not None and "session_index" in rec and (c := count(alt[rec["session_index"] == i])):
-                    up, down = up + c[0], (down + c[1]) if down is not None else None
-            parts = ["the device's session totals"] * own + [self._counted_text(kind)] * bool(counted)
+                    up, down, counted = up + c[0], (down + c[1]) if down is not None else None, True
+            parts = ["the device's session totals"] + [self._counted_text(kind)] * counted
             return {"ascent_m": up, "descent_m": down, "from": " and ".join(parts)}
         c = count(alt)
         if c is None:
             return None
         return {"ascent_m": c[0], "descent_m": c[1], "from": self._counted_text(kind)}
+
+    def course_summary(self) -> dict[str, Any]:
+        """``distance_m``, ``ascent_m``, ``descent_m``, ``elevation_from`` as
+        :meth:`summary` gives them (None where unknown)."""
+        e = self.elevation()
+        if e is None:
+            return {"distance_m": _round(self.distance_m), "ascent_m": None, "descent_m": None, "elevation_from": None}
+        return {"distance_m": _round(self.distance_m), "ascent_m": _round(e["ascent_m"]),
+                "descent_m": _round(e["descent_m"]), "elevation_from": e["from"]}
 
     @staticmethod
     def _counted_text(kind: str) -> str:
@@ -340,8 +346,7 @@ class Run:
             "sports": self.sports,
             "start_time": self.start_time.isoformat() if self.start_time is not None else None,
             "duration_s": round(self.duration_s, 1),
-            "distance_m": _round(self.distance_m),
-            **_elevation_summary(self.elevation()),
+            **self.course_summary(),
             "records": len(self.records),
             "imu_samples": len(self.imu),
             "simulated": self.simulated,
@@ -365,12 +370,6 @@ def describe_elevation(e: dict[str, Any] | None) -> str:
         return "unknown"
     down = f", down {e['descent_m']:.0f} m" if e["descent_m"] is not None else ""
     return f"up {e['ascent_m']:.0f} m{down} (from {e['from']})"
-
-
-def _elevation_summary(e: dict[str, Any] | None) -> dict[str, Any]:
-    if e is None:
-        return {"ascent_m": None, "descent_m": None, "elevation_from": None}
-    return {"ascent_m": _round(e["ascent_m"]), "descent_m": _round(e["descent_m"]), "elevation_from": e["from"]}
 
 
 def _round(x: Any, nd: int = 1) -> Any:

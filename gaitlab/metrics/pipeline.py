@@ -129,8 +129,7 @@ class Analysis:
                 out[f"{stem}_left_{unit}"] = _num(row["left"])
                 out[f"{stem}_right_{unit}"] = _num(row["right"])
                 out[f"{stem}_symmetry_pct"] = _num(row["symmetry_pct"])
-        run = self.run.summary()
-        out.update({k: run[k] for k in ("distance_m", "ascent_m", "descent_m", "elevation_from")})
+        out.update(self.run.course_summary())
         out.update(self.info)
         out["warnings"] = list(self.warnings)
         return out

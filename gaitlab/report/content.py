@@ -281,7 +281,8 @@ def build_report(
     source = _rd_source(run)
     left_right, side_samples, balance = _sides(run, analysis, kind, source, missing)
     rotation = _rotation(analysis, source, missing)
-    _context_missing(run, kind, series, missing)
+    elev = run.elevation()
+    _context_missing(run, kind, series, elev, missing)
     splits, split_by = _splits(run, analysis, kind)
     if split_by == "5 min" and kind == "fit":
         missing.append(("Per-km splits", "the file has no distance records: splits are per 5 minutes"))
@@ -296,7 +297,7 @@ def build_report(
         source_name=name,
         kind=kind,
         simulated=run.simulated,
-        header=_header(run, analysis, kind, source),
+        header=_header(run, analysis, kind, source, elev),
         quality=_quality(run, analysis, fat),
         headline=headline(fat) if fat is not None else None,
         fatigue_lines=_fatigue_lines(fat),
@@ -370,7 +371,8 @@ def _sensors_text(run: Run) -> str:
     return ", ".join(dict.fromkeys(names)) or "none recorded"
 
 
-def _header(run: Run, analysis: Analysis | None, kind: str, source: str) -> list[tuple[str, str]]:
+def _header(run: Run, analysis: Analysis | None, kind: str, source: str,
+            elev: dict | None) -> list[tuple[str, str]]:
     start = run.start_time
     rows = [("Start", start.tz_convert("UTC").strftime("%Y-%m-%d %H:%M:%S UTC") if start is not None
              else "unknown (the recording has no absolute time)")]
@@ -391,7 +393,7 @@ def _header(run: Run, analysis: Analysis | None, kind: str, source: str) -> list
     dist = run.distance_m
     rows.append(("Distance", f"{dist / 1000:.2f} km" if dist else "unknown (no GPS or foot pod distance)"))
     rows.append(("Average pace", fmt_pace(run.duration_s / (dist / 1000)) + " (elapsed time)" if dist else "unknown"))
-    if (elev := run.elevation()) is not None:
+    if elev is not None:  # Run.elevation()
         rows.append(("Elevation", describe_elevation(elev)))
     if analysis is not None:
         rows.append(("Steps", f"{analysis.info.get('steps', len(analysis.steps))} steps, "
@@ -518,7 +520,8 @@ def _rotation(analysis: Analysis | None, source: str, missing: list[tuple[str, s
     return sr[["t_s", "pelvic_rotation_deg"]].dropna().reset_index(drop=True)
 
 
-def _context_missing(run: Run, kind: str, series: pd.DataFrame, missing: list[tuple[str, str]]) -> None:
+def _context_missing(run: Run, kind: str, series: pd.DataFrame, elev: dict | None,
+                     missing: list[tuple[str, str]]) -> None:
     has_speed = "speed_mps" in series and series["speed_mps"].notna().any()
     has_alt = "altitude_m" in series and series["altitude_m"].notna().any()
     if kind == "imu" and not len(run.records):
@@ -535,7 +538,7 @@ def _context_missing(run: Run, kind: str, series: pd.DataFrame, missing: list[tu
     if not has_alt:
         missing.append(("Elevation", walked if in_file("altitude_m", "enhanced_altitude_m")
                         else "the file has no altitude records (no GPS or barometer)"))
-    elif run.elevation() is None:
+    elif elev is None:
         if run.format == "csv":  # a phone's GPS track beside its IMU
             why = ("a phone's GPS height wanders by metres within a minute, so its climbs would add up to several "
                    "times the true ones; a barometer beside it (Sensor Logger's Barometer.csv, phyphox's Pressure) "
