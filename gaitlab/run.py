@@ -207,7 +207,9 @@ class Run:
         counted: it wanders by metres within a minute, which counts 1.5-2.4 times
         the true ascent at 10 m of hysteresis and ~30 times at 0.5 m (simulated
         30-min runs with 5 m of wander); nor are altitude records that jitter
-        like one (:data:`ALTITUDE_JITTER_MAX_M`).
+        like one (:data:`ALTITUDE_JITTER_MAX_M`). A session of a multisport file
+        without totals whose altitude cannot be counted adds nothing, and
+        ``from`` names it (1-based).
         """
         rec, s = self.records, self.sessions
         alt = rec.get("altitude_m")
@@ -223,16 +225,24 @@ class Run:
             return climbs(a.to_numpy(float), ASCENT_HYSTERESIS_M[kind])
 
         if len(s) and "total_ascent_m" in s and s["total_ascent_m"].notna().any():
-            up, down, counted = 0.0, 0.0, False
+            up, down, counted, uncounted = 0.0, 0.0, False, []
             for i, row in enumerate(s.to_dict("records")):
                 if pd.notna(row["total_ascent_m"]):
                     up += float(row["total_ascent_m"])
                     d = row.get("total_descent_m")
                     down = down + float(d) if down is not None and pd.notna(d) else None
-                elif alt is not None and "session_index" in rec and (c := count(alt[rec["session_index"] == i])):
-                    up, down, counted = up + c[0], (down + c[1]) if down is not None else None, True
+                elif alt is not None and "session_index" in rec:
+                    a = alt[rec["session_index"] == i]
+                    if c := count(a):
+                        up, down, counted = up + c[0], (down + c[1]) if down is not None else None, True
+                    elif a.notna().sum() >= 2:  # altitude too jittery to count: say so, not a silent 0
+                        uncounted.append(str(i + 1))
             parts = ["the device's session totals"] + [self._counted_text(kind)] * counted
-            return {"ascent_m": up, "descent_m": down, "from": " and ".join(parts)}
+            text = " and ".join(parts)
+            if uncounted:
+                text += (f"; session{'s' * (len(uncounted) > 1)} {', '.join(uncounted)} without totals and with "
+                         "altitude too jittery to count left out")
+            return {"ascent_m": up, "descent_m": down, "from": text}
         c = count(alt)
         if c is None:
             return None

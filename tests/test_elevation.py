@@ -79,6 +79,14 @@ def test_a_multisport_files_run_climbs_its_running_sessions_totals(name):
     others = [x for x in sessions if x.get("sport") != "running"]
     assert mixed["ascent_m"] == pytest.approx(sum(x["total_ascent"] or 0 for x in others) + leg["ascent_m"])
     assert mixed["from"] == "the device's session totals and " + leg["from"]
+    # ... unless its altitude jitters like a GPS height: then the note names the sessions left out
+    rec = run.records.copy()
+    in_run = rec["session_index"].isin(np.flatnonzero(s["sport"] == "running"))
+    rec.loc[in_run, "altitude_m"] += np.random.default_rng(4).normal(0, 2.0, int(in_run.sum()))
+    jittery = dataclasses.replace(run, sessions=s, records=rec).elevation()
+    assert jittery["ascent_m"] == pytest.approx(sum(x["total_ascent"] or 0 for x in others))
+    left = ", ".join(str(i + 1) for i in np.flatnonzero(s["sport"] == "running"))
+    assert jittery["from"].endswith(f"{left} without totals and with altitude too jittery to count left out")
     # a selected leg's records name their session by its row in the selection, as a whole file's do
     # (they kept the file's numbering before session 21: the leg's session(0) had no records)
     sel = run.running()
