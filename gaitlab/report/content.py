@@ -91,6 +91,8 @@ _GLOSSARY_EXTRA: dict[str, tuple[str, str]] = {
                    "a place to cue form", "min"),
     "pace": ("time per kilometre, from the recorded speed (watch, foot pod or phone GPS)", "min/km"),
     "elevation": ("altitude above sea level, from the watch or phone (GPS or barometer)", "m"),
+    "up": ("a split's climb: the rises of its altitude records, counted as the note under the splits says", "m"),
+    "down": ("a split's descent, counted the same way", "m"),
 }
 
 
@@ -313,7 +315,8 @@ def build_report(
         split_by=split_by,
         not_computed=missing,
         glossary=_glossary(shown, kind, fat is not None, [c for c in ("speed_mps", "altitude_m")
-                                                          if c in series and series[c].notna().any()]),
+                                                          if c in series and series[c].notna().any()]
+                           + [c for c in ("ascent_m", "descent_m") if c in splits]),
         run=run,
         analysis=analysis,
     )
@@ -582,7 +585,10 @@ def _samples(run: Run, analysis: Analysis | None, kind: str) -> pd.DataFrame:
 
 
 def _splits(run: Run, analysis: Analysis | None, kind: str) -> tuple[pd.DataFrame, str]:
-    """Per-km medians when the run has distance records, else per 5 min."""
+    """Per-km medians when the run has distance records, else per 5 min; with
+    each split's ``ascent_m`` and ``descent_m`` where the altitude records can
+    be counted (:meth:`~gaitlab.run.Run.climb_profile`: the splits' add up to
+    the whole run's count)."""
     samples = _samples(run, analysis, kind)
     metrics = [c for c in samples.columns if c != "t_s"]
     r = run.records
@@ -614,6 +620,11 @@ def _splits(run: Run, analysis: Analysis | None, kind: str) -> tuple[pd.DataFram
         table = pd.DataFrame({"split": np.arange(1, n + 1), "start_s": edges_t[:-1], "end_s": edges_t[1:]})
         split_by = "5 min"
     table["duration_s"] = table["end_s"] - table["start_s"]
+    climb = run.climb_profile()
+    if climb is not None:
+        for c in ("ascent_m", "descent_m"):
+            table[c] = np.diff(np.interp(edges_t, climb["elapsed_s"], climb[c]))
+        table.attrs["climb_from"] = climb.attrs["from"]
     if "distance_m" in table:
         table["pace_s_per_km"] = table["duration_s"] / (table["distance_m"] / 1000).where(table["distance_m"] > 0)
     med = samples[metrics].groupby(key).median().reindex(range(n))
@@ -641,7 +652,8 @@ def _glossary(shown: list[str], kind: str, with_fatigue: bool, context: list[str
             what = m.replace("_", " ")
         out.append((label_of(m, False), what, unit_label(m)))
     extra = ["form_index", "baseline", "onset", "cue window"] if with_fatigue else []
-    extra += [k for k, c in (("pace", "speed_mps"), ("elevation", "altitude_m")) if c in context]
+    extra += [k for k, c in (("pace", "speed_mps"), ("elevation", "altitude_m"), ("up", "ascent_m"),
+                             ("down", "descent_m")) if c in context]
     for k in extra:
         what, unit = _GLOSSARY_EXTRA[k]
         out.append((label_of(k, False) if k in _LABELS else k.capitalize(), what, unit))

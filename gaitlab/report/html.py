@@ -177,8 +177,12 @@ def splits_display(report: Report) -> pd.DataFrame:
         out["Pace (min/km)"] = [fmt_pace(x).replace(" /km", "") for x in s["pace_s_per_km"]]
     else:
         out["Minutes"] = [f"{a / 60:.0f}-{b / 60:.0f}" for a, b in zip(s["start_s"], s["end_s"])]
+    if "ascent_m" in s:
+        out["Up (m)"] = [f"{v:.0f}" for v in s["ascent_m"]]
+        out["Down (m)"] = [f"{v:.0f}" for v in s["descent_m"]]
     for c in s.columns:
-        if c in ("split", "start_s", "end_s", "duration_s", "distance_m", "end_distance_m", "pace_s_per_km"):
+        if c in ("split", "start_s", "end_s", "duration_s", "distance_m", "end_distance_m", "pace_s_per_km",
+                 "ascent_m", "descent_m"):
             continue
         out[label_of(c)] = [fmt_value(c, v) for v in s[c]]
     return out
@@ -199,8 +203,10 @@ def _splits(report: Report) -> str:
         rows.append(f"<tr{attrs}>{cells}</tr>\n")
     what = ("Medians of each kilometre (the last one is what is left)." if report.split_by == "km"
             else "Medians of each 5 minutes from the start of the recording.")
+    if "ascent_m" in s:
+        what += f" Up and down: {s.attrs['climb_from']}, split by split."
     return (f'<div class="scroll"><table id="splits-table" data-split-by="{escape(report.split_by)}">\n'
-            f"<tr>{head}</tr>\n{''.join(rows)}</table></div>\n<p class=\"note\">{what}</p>\n")
+            f"<tr>{head}</tr>\n{''.join(rows)}</table></div>\n<p class=\"note\">{escape(what)}</p>\n")
 
 
 def _not_computed(report: Report) -> str:
