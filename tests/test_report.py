@@ -270,6 +270,14 @@ def test_per_km_table_matches_the_fit_distance(pages):
     t = [r["timestamp"] for r in recs if r.get("distance") is not None]
     span = (t[-1] - t[0]).total_seconds()
     assert sum(float(r["data-end-s"]) - float(r["data-start-s"]) for r in rows) == pytest.approx(span, abs=2)
+    # the km's climbs add up to fitparse's altitude records counted over the header's 3 m (75 m up, 72 down),
+    # each km's rounded to the metre
+    head = pages["stryd"].rows["splits-table"][0]["cells"]
+    alt = np.array([r.get("enhanced_altitude", r.get("altitude")) for r in recs], dtype=float)
+    for col, total_m in zip(("Up (m)", "Down (m)"), climbs(alt, ASCENT_HYSTERESIS_M["records"])):
+        assert total_m > 50
+        assert sum(float(r["cells"][head.index(col)]) for r in rows) == pytest.approx(total_m, abs=0.5 * len(rows))
+    assert "the device's own" not in pages["stryd"].text("splits")
 
 
 def test_per_km_table_of_a_multisport_run_counts_from_the_run_start(pages):
@@ -288,6 +296,9 @@ def test_per_km_table_of_a_multisport_run_counts_from_the_run_start(pages):
     rows = pages["tri"].rows["splits-table"][1:]
     assert len(rows) == math.ceil(total / 1000)
     assert sum(float(r["data-distance-m"]) for r in rows) == pytest.approx(total, abs=0.5)
+    # the splits' climbs are counted from the records; the note says the header's totals are the watch's own
+    assert "Up (m)" in pages["tri"].rows["splits-table"][0]["cells"]
+    assert "the device's own" in pages["tri"].text("splits")
 
 
 def test_imu_splits_per_5_min_against_the_truth(pages, sims):

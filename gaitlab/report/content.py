@@ -286,6 +286,8 @@ def build_report(
     elev = run.elevation()
     _context_missing(run, kind, series, elev, missing)
     splits, split_by = _splits(run, analysis, kind)
+    if "climb_from" in splits.attrs and elev is not None and "session totals" in elev["from"]:
+        splits.attrs["climb_from"] += " (the run's totals above are the device's own, which it counts its own way)"
     if split_by == "5 min" and kind == "fit":
         missing.append(("Per-km splits", "the file has no distance records: splits are per 5 minutes"))
     elif split_by == "5 min":
