@@ -12,8 +12,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["Run", "FORM_METRICS", "climbs", "climb_profile", "altitude_jitter_m", "describe_elevation", "ASCENT_HYSTERESIS_M",
-           "ALTITUDE_JITTER_MAX_M"]
+__all__ = ["Run", "FORM_METRICS", "climbs", "climb_profile", "altitude_jitter_m", "describe_elevation",
+           "ASCENT_HYSTERESIS_M", "ALTITUDE_JITTER_MAX_M", "RELATIVE_ALTITUDE"]
 
 #: Form metrics gaitlab knows, with what they mean (used by ``info`` and reports).
 FORM_METRICS: dict[str, str] = {
@@ -38,6 +38,11 @@ FORM_METRICS: dict[str, str] = {
 #: median ratio to the watches' own totals is 1.0 over 17 real runs, 15 of them
 #: within 15 %, all within 0.85-1.14; 1 m counts 14 % over).
 ASCENT_HYSTERESIS_M: dict[str, float] = {"barometer": 0.5, "records": 3.0}
+
+
+#: How ``source_fields`` describes an altitude relative to the start of the
+#: recording (a phone's barometer with no GPS height to tie it to sea level).
+RELATIVE_ALTITUDE = "height relative to the start (no GPS track to tie it to sea level)"
 
 
 #: Altitude records that jitter more than this (m: SD about their running median
@@ -269,6 +274,16 @@ class Run:
         if c is None:
             return None
         return {"ascent_m": c[0], "descent_m": c[1], "from": self._counted_text(kind)}
+
+    @property
+    def relative_altitude(self) -> bool:
+        """Whether ``altitude_m`` is a height relative to the start of the
+        recording (:data:`RELATIVE_ALTITUDE`: a phone's barometer alone), not
+        above sea level."""
+        src = self.source_fields
+        return "describe" in src and bool(
+            src.loc[src["column"] == "altitude_m", "describe"].fillna("").str.contains(RELATIVE_ALTITUDE,
+                                                                                      regex=False).any())
 
     def climb_profile(self) -> pd.DataFrame | None:
         """Ascent and descent (m) counted from the altitude records up to each

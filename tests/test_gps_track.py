@@ -350,14 +350,43 @@ def test_air_pressure_in_the_sensor_table_is_read_by_its_size(tmp_path):
     assert np.allclose(rec["altitude_m"], track["alt"].to_numpy()[: len(rec)], atol=1e-6)  # the GPS's height
 
 
-def test_a_barometer_without_a_gps_track_or_on_another_clock_is_left_out(tmp_path):
-    """No distance to take a grade over, or no common clock: a warning, and the
-    altitude (if any) stays the GPS's."""
+@pytest.mark.parametrize("writer", [write_sensor_logger, write_phyphox])
+def test_a_barometer_alone_gives_the_climb_relative_to_the_start(tmp_path, writer):
+    """No GPS track beside it: no distance to take a grade over, nor a height
+    to tie it to sea level, but the climb. The records' height follows the
+    course's from the start to the barometer's noise and the weather's drift
+    (0.6 hPa/h: ~1.7 m over the 20 min), ascent and descent are the course's
+    (5 % and 10 %, the drift reading as descent; measured 34.1 and 39.8 m
+    against 33.5 and 37.3), and the report calls the height relative."""
+    from gaitlab.report import build_report
+
+    sim = _hilly()
+    sig = sim.truth.signals
+    run = _read(writer(sim, tmp_path / "rec.zip", None, barometer(sim, 12)))
+    rec = run.records
+    assert run.relative_altitude and not {"speed_mps", "distance_m"} & set(rec.columns)
+    true = np.interp(rec["elapsed_s"], sig["elapsed_s"], sig["altitude_m"])
+    err = rec["altitude_m"].to_numpy() - (true - true[0])
+    assert abs(rec["altitude_m"].iloc[0]) < 1e-9 and np.abs(err).max() <= 2.5 and np.std(err) <= 1.0
+    assert rec["elapsed_s"].iloc[-1] >= sim.run.imu["elapsed_s"].iloc[-1] - 2.0
+    up, down = climbs(np.interp(np.arange(rec["elapsed_s"].iloc[0], rec["elapsed_s"].iloc[-1], 0.1),
+                                sig["elapsed_s"], sig["altitude_m"]), 0.0)
+    e = run.elevation()
+    assert e["ascent_m"] == pytest.approx(up, rel=0.05) and e["descent_m"] == pytest.approx(down, rel=0.10)
+    assert e["from"] == "the barometer, counted over 0.5 m of hysteresis"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        report = build_report(run)
+    gloss = {term: what for term, what, _ in report.glossary}
+    assert gloss["Elevation"].startswith("height relative to the start")
+    assert "Pace and grade" in dict(report.not_computed)
+    assert report.splits[["ascent_m", "descent_m"]].sum().to_numpy() == pytest.approx([e["ascent_m"], e["descent_m"]])
+
+
+def test_a_barometer_on_another_clock_is_left_out(tmp_path):
+    """No common clock with the IMU: a warning, and the altitude stays the GPS's."""
     sim = _hilly(duration_s=600.0)
     baro = barometer(sim, 14)
-    with pytest.warns(gaitlab.GaitlabWarning, match="barometer not used: no GPS track beside it"):
-        run = gaitlab.read(write_sensor_logger(sim, tmp_path / "a.zip", None, baro))
-    assert run.records.empty
     track = gps_track(sim, 14)
     path = write_sensor_logger(sim, tmp_path / "b.zip", track)
     with zipfile.ZipFile(path, "a") as zf:

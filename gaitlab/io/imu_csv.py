@@ -49,11 +49,19 @@ import pyarrow.csv as pa_csv
 
 from ..errors import FileFormatError, GaitlabWarning
 from ..frames import STANDARD_GRAVITY_MPS2
-from ..run import Run
+from ..run import RELATIVE_ALTITUDE, Run
 from ._gzip import head_of, unzipped
 from ._headers import file_stem, norm, split_unit
 from .grid import to_common_grid
-from .track import barometer_columns, barometric_altitude, fixes, location_columns, track_records, with_barometer
+from .track import (
+    barometer_columns,
+    barometer_records,
+    barometric_altitude,
+    fixes,
+    location_columns,
+    track_records,
+    with_barometer,
+)
 
 __all__ = ["read_imu_csv", "parse_header", "is_sensor_table", "CSV_SUFFIXES"]
 
@@ -1049,7 +1057,8 @@ def _assemble(p, name, streams, sources, rate_hz, max_gap_s, warns, tracks=()) -
 def _gps_records(tracks: list[_Stream], start_ns: int | None, t0: float, end_s: float,
                  start_time: pd.Timestamp | None, warns: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The GPS track on the IMU's clock as records (:func:`gaitlab.io.track.track_records`),
-    its altitude from a barometer beside it (:func:`gaitlab.io.track.with_barometer`):
+    its altitude from a barometer beside it (:func:`gaitlab.io.track.with_barometer`),
+    or a barometer's height alone (:func:`gaitlab.io.track.barometer_records`):
     their times absolute when the sensors' are (``start_ns`` is the IMU's first
     grid sample), else elapsed on the same clock (``t0`` is that sample's); and
     the records' ``source_fields`` (which file each column came from)."""
@@ -1066,14 +1075,17 @@ def _gps_records(tracks: list[_Stream], start_ns: int | None, t0: float, end_s: 
     # Sensor Logger's fused Location.csv over its GPS-only and network-only ones,
     # the phone's Barometer.csv over the watch's
     gps = _pick_track([tr for tr in usable if tr.track is not None], "location", "GPS track", warns)
-    if gps is None:
-        if any(tr.height is not None for tr in usable):
-            warns.append("barometer not used: no GPS track beside it to take a grade over distance")
-        return pd.DataFrame(), pd.DataFrame()
-    records = track_records(on_imu_clock(gps), gps.track, start_time, end_s, gps.name, warns)
-    said = {c: f"the phone's GPS track ({gps.name})" for c in records.columns}
     baro = _pick_track([tr for tr in usable if tr.height is not None], "barometer", "barometer", warns)
-    if baro is not None:
+    if gps is None:
+        if baro is None:
+            return pd.DataFrame(), pd.DataFrame()
+        # climbs without a grade (no distance to take it over) or a height above sea level
+        records = barometer_records(on_imu_clock(baro), baro.height, start_time, end_s, baro.name, warns)
+        said = {c: f"the phone's barometer ({baro.name}), {RELATIVE_ALTITUDE}" for c in records.columns}
+    else:
+        records = track_records(on_imu_clock(gps), gps.track, start_time, end_s, gps.name, warns)
+        said = {c: f"the phone's GPS track ({gps.name})" for c in records.columns}
+    if gps is not None and baro is not None:
         with_baro = with_barometer(records, on_imu_clock(baro), baro.height, baro.name, warns)
         if with_baro is not records:  # the barometer was used
             said["altitude_m"] = f"the phone's barometer ({baro.name}), offset to the GPS height's median"

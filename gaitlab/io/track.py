@@ -24,7 +24,10 @@ grade (:mod:`gaitlab.fatigue`) and gives distances, and reports split by km.
 
 A phone's barometer beside them gives the altitude instead of the GPS's, whose
 height errs by metres and wanders: over the ~100 m a grade is taken on, that
-is a grade error of several %, where a barometer's ~0.1 m is 0.1 %.
+is a grade error of several %, where a barometer's ~0.1 m is 0.1 %. Without a
+GPS track, a barometer alone gives records of its height relative to the start
+(:func:`barometer_records`): the climb, but no grade (no distance) and no
+height above sea level.
 
 * Sensor Logger ``Barometer.csv`` (UNITS.md): ``relativeAltitude`` (m since
   the start of the recording), ``pressure`` (mbar = hPa; ``WatchBarometer.csv``
@@ -43,7 +46,7 @@ import pandas as pd
 from ._headers import norm, split_unit
 
 __all__ = ["location_columns", "fixes", "track_records", "barometer_columns", "barometric_altitude",
-           "with_barometer", "EARTH_RADIUS_M"]
+           "with_barometer", "barometer_records", "EARTH_RADIUS_M"]
 
 #: Mean Earth radius (IUGG), m: distances between fixes on a sphere.
 EARTH_RADIUS_M = 6_371_008.8
@@ -184,6 +187,28 @@ def track_records(elapsed_s: np.ndarray, fx: pd.DataFrame, start_time: pd.Timest
         v = fx[c].to_numpy(float)
         if np.isfinite(v).any():
             out[c] = v
+    return out
+
+
+def barometer_records(elapsed_s: np.ndarray, height_m: np.ndarray, start_time: pd.Timestamp | None, end_s: float,
+                      name: str, warns: list[str]) -> pd.DataFrame:
+    """Records of a barometer with no GPS track beside it: ``altitude_m``, its
+    height (m) relative to where the IMU's span begins (no GPS height to tie it
+    to sea level), once a second within the IMU's span ``0``-``end_s`` (s on the
+    IMU's clock) where the barometer has samples."""
+    t, h = np.asarray(elapsed_s, float), np.asarray(height_m, float)
+    ok = np.isfinite(t) & np.isfinite(h) & (t >= -1.0) & (t <= end_s + 1.0)
+    order = np.argsort(t[ok], kind="stable")
+    t, h = t[ok][order], h[ok][order]
+    if len(t) < 2:
+        warns.append(f"{name}: fewer than 2 barometer samples during the IMU recording; no altitude from it")
+        return pd.DataFrame()
+    grid = np.arange(max(np.ceil(t[0]), 0.0), min(t[-1], end_s) + 1e-9, 1.0)
+    out = pd.DataFrame({"elapsed_s": grid})
+    out["timestamp"] = (start_time + pd.to_timedelta(grid, unit="s") if start_time is not None
+                        else pd.Series(pd.NaT, index=out.index, dtype="datetime64[ns, UTC]"))
+    alt = np.interp(grid, t, h)
+    out["altitude_m"] = alt - alt[0] if len(alt) else alt
     return out
 
 

@@ -91,6 +91,8 @@ _GLOSSARY_EXTRA: dict[str, tuple[str, str]] = {
                    "a place to cue form", "min"),
     "pace": ("time per kilometre, from the recorded speed (watch, foot pod or phone GPS)", "min/km"),
     "elevation": ("altitude above sea level, from the watch or phone (GPS or barometer)", "m"),
+    "relative elevation": ("height relative to the start of the recording, from the phone's barometer (no GPS "
+                           "track to tie it to sea level)", "m"),
     "up": ("a split's climb: the rises of its altitude records, counted as the note under the splits says", "m"),
     "down": ("a split's descent, counted the same way", "m"),
 }
@@ -318,7 +320,7 @@ def build_report(
         not_computed=missing,
         glossary=_glossary(shown, kind, fat is not None, [c for c in ("speed_mps", "altitude_m")
                                                           if c in series and series[c].notna().any()]
-                           + [c for c in ("ascent_m", "descent_m") if c in splits]),
+                           + [c for c in ("ascent_m", "descent_m") if c in splits], run.relative_altitude),
         run=run,
         analysis=analysis,
     )
@@ -533,6 +535,11 @@ def _context_missing(run: Run, kind: str, series: pd.DataFrame, elev: dict | Non
         missing.append(("Pace and elevation", "this IMU recording has no GPS (no speed, distance or altitude); "
                                               "form is compared raw, not at matched pace"))
         return
+    if kind == "imu" and run.relative_altitude:  # a phone's barometer without its GPS track
+        missing.append(("Pace and grade", "this IMU recording has no GPS (no speed or distance: its barometer "
+                                          "gives the climb, not the grade); form is compared raw, not at matched "
+                                          "pace"))
+        return
     # the series holds the running only: a file can have speed where no record was running
     def in_file(*cols: str) -> bool:
         return any(c in run.records and run.records[c].notna().any() for c in cols)
@@ -635,7 +642,8 @@ def _splits(run: Run, analysis: Analysis | None, kind: str) -> tuple[pd.DataFram
     return table, split_by
 
 
-def _glossary(shown: list[str], kind: str, with_fatigue: bool, context: list[str]) -> list[tuple[str, str, str]]:
+def _glossary(shown: list[str], kind: str, with_fatigue: bool, context: list[str],
+              relative_altitude: bool = False) -> list[tuple[str, str, str]]:
     out = []
     for m in shown:
         col = m.replace("_left", "").replace("_right", "")
@@ -657,6 +665,6 @@ def _glossary(shown: list[str], kind: str, with_fatigue: bool, context: list[str
     extra += [k for k, c in (("pace", "speed_mps"), ("elevation", "altitude_m"), ("up", "ascent_m"),
                              ("down", "descent_m")) if c in context]
     for k in extra:
-        what, unit = _GLOSSARY_EXTRA[k]
+        what, unit = _GLOSSARY_EXTRA["relative elevation" if k == "elevation" and relative_altitude else k]
         out.append((label_of(k, False) if k in _LABELS else k.capitalize(), what, unit))
     return out

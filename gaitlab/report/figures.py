@@ -163,7 +163,7 @@ def form_over_time(report: Report) -> Figure | None:
         elif name == "elevation":
             ax.fill_between(t, s["altitude_m"], np.nanmin(s["altitude_m"]), color=PALETTE["green"], alpha=0.25, lw=0)
             ax.plot(t, s["altitude_m"], color=PALETTE["green"], lw=1.2)
-            ax.set_title("Elevation")
+            ax.set_title("Elevation, relative to the start" if report.run.relative_altitude else "Elevation")
             ax.set_ylabel("m")
         else:
             _metric_panel(ax, t, s, name, f, handles)
