@@ -200,15 +200,15 @@ def barometer_records(elapsed_s: np.ndarray, height_m: np.ndarray, start_time: p
     ok = np.isfinite(t) & np.isfinite(h) & (t >= -1.0) & (t <= end_s + 1.0)
     order = np.argsort(t[ok], kind="stable")
     t, h = t[ok][order], h[ok][order]
-    if len(t) < 2:
-        warns.append(f"{name}: fewer than 2 barometer samples during the IMU recording; no altitude from it")
+    grid = np.arange(max(np.ceil(t[0]), 0.0), min(t[-1], end_s) + 1e-9, 1.0) if len(t) else t
+    if len(grid) < 2:
+        warns.append(f"{name}: barometer samples over less than 2 s of the IMU recording; no altitude from it")
         return pd.DataFrame()
-    grid = np.arange(max(np.ceil(t[0]), 0.0), min(t[-1], end_s) + 1e-9, 1.0)
     out = pd.DataFrame({"elapsed_s": grid})
     out["timestamp"] = (start_time + pd.to_timedelta(grid, unit="s") if start_time is not None
                         else pd.Series(pd.NaT, index=out.index, dtype="datetime64[ns, UTC]"))
     alt = np.interp(grid, t, h)
-    out["altitude_m"] = alt - alt[0] if len(alt) else alt
+    out["altitude_m"] = alt - alt[0]
     return out
 
 

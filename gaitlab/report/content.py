@@ -631,8 +631,9 @@ def _splits(run: Run, analysis: Analysis | None, kind: str) -> tuple[pd.DataFram
     table["duration_s"] = table["end_s"] - table["start_s"]
     climb = run.climb_profile()
     if climb is not None:
+        timed = climb[np.isfinite(climb["elapsed_s"])]  # a salvaged file's records can lack a time
         for c in ("ascent_m", "descent_m"):
-            table[c] = np.diff(np.interp(edges_t, climb["elapsed_s"], climb[c]))
+            table[c] = np.diff(np.interp(edges_t, timed["elapsed_s"], timed[c]))
         table.attrs["climb_from"] = climb.attrs["from"]
     if "distance_m" in table:
         table["pace_s_per_km"] = table["duration_s"] / (table["distance_m"] / 1000).where(table["distance_m"] > 0)
