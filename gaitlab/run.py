@@ -118,14 +118,13 @@ def climb_profile(altitude_m: np.ndarray, hysteresis_m: float) -> tuple[np.ndarr
     # each leg's climb ends where the next one starts (the last: at its extreme so far)
     leg = np.searchsorted(starts_a, np.arange(len(a)), side="right") - 1
     in_leg = leg >= 0
-    g = pd.Series(a[in_leg]).groupby(leg[in_leg])
-    gain = np.where(ways_a[leg[in_leg]] > 0, g.cummax().to_numpy() - a[starts_a[leg[in_leg]]],
-                    a[starts_a[leg[in_leg]]] - g.cummin().to_numpy())
+    li = leg[in_leg]
+    g = pd.Series(a[in_leg]).groupby(li)
+    gain = np.where(ways_a[li] > 0, g.cummax().to_numpy() - a[starts_a[li]], a[starts_a[li]] - g.cummin().to_numpy())
     whole = np.abs(np.diff(a[starts_a]))  # the legs that ended
     ups = np.r_[0.0, np.cumsum(np.where(ways_a[:-1] > 0, whole, 0.0))]  # counted before each leg
     downs = np.r_[0.0, np.cumsum(np.where(ways_a[:-1] < 0, whole, 0.0))]
     up, down = np.zeros(len(a)), np.zeros(len(a))
-    li = leg[in_leg]
     up[in_leg] = ups[li] + np.where(ways_a[li] > 0, gain, 0.0)
     down[in_leg] = downs[li] + np.where(ways_a[li] < 0, gain, 0.0)
     counted = np.zeros(len(a_all), bool)
@@ -280,10 +279,7 @@ class Run:
         """Whether ``altitude_m`` is a height relative to the start of the
         recording (:data:`RELATIVE_ALTITUDE`: a phone's barometer alone), not
         above sea level."""
-        src = self.source_fields
-        return "describe" in src and bool(
-            src.loc[src["column"] == "altitude_m", "describe"].fillna("").str.contains(RELATIVE_ALTITUDE,
-                                                                                      regex=False).any())
+        return RELATIVE_ALTITUDE in self._altitude_source()
 
     def climb_profile(self) -> pd.DataFrame | None:
         """Ascent and descent (m) counted from the altitude records up to each
@@ -305,9 +301,13 @@ class Run:
     def _altitude_kind(self) -> str:
         """Where ``altitude_m`` came from: ``"barometer"`` (a phone's), ``"gps"``
         (a phone's GPS height) or ``"records"`` (a device's altitude records)."""
-        src = self.source_fields
-        said = " ".join(src.loc[src["column"] == "altitude_m", "describe"].dropna()) if "describe" in src else ""
+        said = self._altitude_source()
         return "barometer" if "barometer" in said else "gps" if "GPS" in said else "records"
+
+    def _altitude_source(self) -> str:
+        """What ``source_fields`` says of ``altitude_m`` ("" when nothing)."""
+        src = self.source_fields
+        return " ".join(src.loc[src["column"] == "altitude_m", "describe"].dropna()) if "describe" in src else ""
 
     @staticmethod
     def _countable(alt: pd.Series | None, kind: str) -> bool:

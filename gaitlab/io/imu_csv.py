@@ -1085,11 +1085,11 @@ def _gps_records(tracks: list[_Stream], start_ns: int | None, t0: float, end_s: 
     else:
         records = track_records(on_imu_clock(gps), gps.track, start_time, end_s, gps.name, warns)
         said = {c: f"the phone's GPS track ({gps.name})" for c in records.columns}
-    if gps is not None and baro is not None:
-        with_baro = with_barometer(records, on_imu_clock(baro), baro.height, baro.name, warns)
-        if with_baro is not records:  # the barometer was used
-            said["altitude_m"] = f"the phone's barometer ({baro.name}), offset to the GPS height's median"
-        records = with_baro
+        if baro is not None:
+            with_baro = with_barometer(records, on_imu_clock(baro), baro.height, baro.name, warns)
+            if with_baro is not records:  # the barometer was used
+                said["altitude_m"] = f"the phone's barometer ({baro.name}), offset to the GPS height's median"
+            records = with_baro
     sources = pd.DataFrame([{"column": c, "message": None, "field": None, "brand": None, "developer_app": None,
                              "describe": text, "factor": 1.0, "units_in_file": None} for c, text in said.items()])
     return records, sources
