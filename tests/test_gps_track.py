@@ -182,16 +182,22 @@ def _phone_fatigue(seed: int, wander: bool) -> dict | None:
             "drop_right_per_min": float(r.uniform(0.0, 0.1)), "gct_per_min": float(r.uniform(0.0, 1.0))}
 
 
+@lru_cache(maxsize=len(PHONE_SEEDS))  # a test reads each run with and without its GPS track
+def _phone_sim(seed: int, pace: str, wander: bool):
+    """A 40-min simulated pelvis run with :func:`_phone_fatigue`'s truth."""
+    return simulate.simulate_run(duration_s=2400.0, rate_hz=50.0, seed=seed, mounting="random",
+                                 fatigue=_phone_fatigue(seed, wander), pace=pace, wander=wander)
+
+
 @lru_cache(maxsize=None)
 def _phone(seed: int, pace: str, wander: bool = False, gps: bool = True):
-    """A 40-min simulated pelvis run written as a Sensor Logger export (with its
+    """:func:`_phone_sim`'s run written as a Sensor Logger export (with its
     GPS track, or without) and its fatigue analysis."""
     import tempfile
     from pathlib import Path
 
     fat = _phone_fatigue(seed, wander)
-    sim = simulate.simulate_run(duration_s=2400.0, rate_hz=50.0, seed=seed, mounting="random", fatigue=fat,
-                                pace=pace, wander=wander)
+    sim = _phone_sim(seed, pace, wander)
     path = write_sensor_logger(sim, Path(tempfile.mkdtemp()) / "Recording.zip", gps_track(sim, seed) if gps else None)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -398,18 +404,24 @@ def test_a_barometer_on_another_clock_is_left_out(tmp_path):
     assert np.allclose(rec["altitude_m"], np.interp(rec["elapsed_s"], track["t_s"], track["alt"]), atol=1e-6)
 
 
+@lru_cache(maxsize=len(PHONE_SEEDS))  # a test reads each run with three sets of sensors
+def _climb_sim(seed: int):
+    """test_fatigue's pelvis run on a course that is flat, then from half its
+    distance climbs 3 % to the end."""
+    return simulate.simulate_run(duration_s=2400.0, rate_hz=50.0, seed=seed, mounting="random",
+                                 fatigue=_pelvis_fatigue(seed), course="climb", max_grade_pct=3.0)
+
+
 @lru_cache(maxsize=None)
 def _climb(seed: int, sensors: str):
-    """test_fatigue's pelvis run on a course that is flat, then from half its
-    distance climbs 3 % to the end, written as a Sensor Logger export with the
+    """:func:`_climb_sim`'s run written as a Sensor Logger export with the
     IMU alone (``"imu"``), a GPS track whose height wanders by 5 m (``"gps"``),
     or that and a barometer (``"baro"``); and its fatigue analysis."""
     import tempfile
     from pathlib import Path
 
     fat = _pelvis_fatigue(seed)
-    sim = simulate.simulate_run(duration_s=2400.0, rate_hz=50.0, seed=seed, mounting="random", fatigue=fat,
-                                course="climb", max_grade_pct=3.0)
+    sim = _climb_sim(seed)
     track = gps_track(sim, seed, altitude_wander_m=5.0) if sensors != "imu" else None
     path = write_sensor_logger(sim, Path(tempfile.mkdtemp()) / "Recording.zip", track,
                                barometer(sim, seed) if sensors == "baro" else None)
