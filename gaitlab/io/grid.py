@@ -9,7 +9,9 @@ they overlap, at the first (accelerometer) stream's rate.
 
 Holes longer than ``max_gap_s`` are never bridged: grid points inside them are
 NaN and flagged in the ``gap`` column. Shorter holes and irregular sampling are
-linearly interpolated. Samples already on a uniform clock are kept as they are.
+linearly interpolated, except holes of up to :data:`CUBIC_HOLE_SAMPLES` missing
+samples in data on a uniform clock: those get a cubic spline through the samples
+around them. Samples already on a uniform clock are kept as they are.
 """
 
 from __future__ import annotations
@@ -29,6 +31,18 @@ COMMON_RATES_HZ = (
 
 #: Timestamps within this fraction of a sample period of the grid count as on it.
 _ON_GRID_TOL = 0.01
+
+#: Holes of up to this many missing samples are bridged by a cubic spline, longer
+#: ones linearly. Measured by punching holes in real recordings at 100 Hz, the
+#: removed samples being the truth (RMS error of the spline over the straight
+#: line's, 1 / 2 / 3 / 4 / 5 missing samples): a runner's hip accelerometer
+#: (adeptdata) 0.49 / 0.66 / 0.81 / 0.91 / 0.98; a walker's lower-back IMU
+#: (mobgap) accelerometer 0.87 / 0.75 / 0.88 / 0.91 / 0.89, gyroscope 0.56 /
+#: 0.50 / 0.65 / 0.72 / 0.71. From 6 samples the spline overshoots the hip's
+#: and the lower back's accelerations (1.09-1.29). At the ankle, whose foot
+#: strikes are spikes, it is barely better for one sample (0.94) and worse from
+#: two (1.01; 4 samples 1.26): gaitlab's analyses are of a pelvis-worn sensor.
+CUBIC_HOLE_SAMPLES = 4
 
 
 def estimate_rate(t_s: np.ndarray) -> float | None:
@@ -219,6 +233,8 @@ def _sample(
             col[kk[keep]] = v[keep]  # exact values where a sample is
             col[gap] = np.nan
             out[name] = col
+        if not complete:
+            _cubic_short_holes(t, cols, grid, ~at_sample & ~gap, out)
     else:
         for name, v in cols.items():
             col = np.interp(grid, t, v) if len(t) else np.full(n, np.nan)
@@ -226,6 +242,39 @@ def _sample(
             out[name] = col
     filled = int((~at_sample & ~gap).sum()) if on_grid else 0
     return out, gap, (not on_grid) or filled
+
+
+def _cubic_short_holes(t: np.ndarray, cols: Mapping[str, np.ndarray], grid: np.ndarray, filled: np.ndarray,
+                       out: dict[str, np.ndarray], around: int = 4) -> None:
+    """Replace, in ``out``, the linear fill of holes of up to
+    :data:`CUBIC_HOLE_SAMPLES` grid points by a cubic spline through the
+    ``around`` samples on each side of every such hole (one spline for all: the
+    samples far from a hole hardly move it)."""
+    f = filled.astype(np.int8)
+    edges = np.diff(np.concatenate(([0], f, [0])))
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)  # grid index ranges [start, end)
+    short = (ends - starts) <= CUBIC_HOLE_SAMPLES
+    starts, ends = starts[short], ends[short]
+    if not len(starts):
+        return
+    from scipy.interpolate import CubicSpline  # not on the import path of runs without holes
+
+    lengths = ends - starts
+    targets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
+    # source samples before each hole's first and after its last grid point
+    before = np.searchsorted(t, grid[starts], side="right")
+    after = np.searchsorted(t, grid[ends - 1], side="right")
+    offs = np.arange(around)
+    knots = np.unique(np.clip(np.concatenate([(before[:, None] - 1 - offs).ravel(),
+                                              (after[:, None] + offs).ravel()]), 0, len(t) - 1))
+    y = np.column_stack([cols[k][knots] for k in cols])
+    ok = np.isfinite(y).all(axis=1)
+    if ok.sum() < 4:
+        return
+    spline = CubicSpline(t[knots[ok]], y[ok], axis=0)(grid[targets])
+    for i, name in enumerate(cols):
+        lin = out[name][targets]
+        out[name][targets] = np.where(np.isfinite(lin), spline[:, i], lin)
 
 
 def _describe_gaps(gap: np.ndarray, rate: float, label: str) -> str | None:
@@ -326,7 +375,8 @@ def _grid(streams, rate_hz, max_gap_s, labels):
         data.update(out)
         gap |= g
         if interp is not True and interp:  # on the grid, a few samples missing
-            resampled.append(f"{label}{interp} missing samples in holes up to {max_gap_s:g} s interpolated")
+            resampled.append(f"{label}{interp} missing samples in holes up to {max_gap_s:g} s interpolated "
+                             f"(cubic across up to {CUBIC_HOLE_SAMPLES} samples, else linear)")
         elif interp:
             d = np.diff(t)
             d = d[d > 0]
