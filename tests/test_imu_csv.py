@@ -110,7 +110,7 @@ def test_common_grid_over_the_overlap_at_the_first_streams_rate():
 @pytest.mark.parametrize("missing", [1, 3, 4, 5, 15])
 def test_holes_in_a_real_runners_recording_are_filled_near_what_was_there(missing):
     """Holes punched in a real runner's hip accelerometer (adeptdata, 100 Hz),
-    the removed samples being the truth: across up to 5 missing samples the
+    the removed samples being the truth: across up to 4 missing samples the
     fill (a cubic spline) is closer to them than the straight line np.interp
     draws (gaitlab.io.grid.CUBIC_HOLE_SAMPLES); across more it is that line.
     Every sample outside the holes is kept as it was."""
