@@ -3,7 +3,7 @@
 Not an issue target: the test suite simulates many pelvis runs of 40 minutes
 at the simulator's internal 1000 Hz (2.4 million attitudes each), and scipy's
 Rotation took most of each one's time. The simulator does the same algebra in numpy
-quaternions (``gaitlab.simulate._euler_zxy`` and friends); this prints the
+quaternions (``gaitlab.frames.quat_mul`` and friends); this prints the
 ratio for one 40-minute run's attitudes, both run here in the same process,
 and the largest difference between the two (test_simulate checks each piece
 against scipy too).
@@ -17,7 +17,8 @@ import numpy as np
 from bench_fatigue import best  # this folder is on the path of a script run from it
 from scipy.spatial.transform import Rotation
 
-from gaitlab.simulate import _FI, _euler_zxy, _qconj, _qmul, _rotate, _rotvec
+from gaitlab.frames import quat_conj, quat_from_euler_zxy, quat_mul, quat_rotate, quat_to_rotvec
+from gaitlab.simulate import _FI
 
 
 def with_scipy(euler, m, lever, f_world):
@@ -31,12 +32,12 @@ def with_scipy(euler, m, lever, f_world):
 
 
 def with_numpy(euler, m, lever, f_world):
-    """The same with gaitlab.simulate's quaternions."""
-    q_wp = _euler_zxy(euler[:, 0], euler[:, 1], euler[:, 2])
-    lever_w = _rotate(q_wp, lever)
-    q_ws = _qmul(q_wp, np.roll(Rotation.from_matrix(m).as_quat(), 1))
-    f_sensor = _rotate(_qconj(q_ws), f_world)
-    rel = _rotvec(_qmul(_qconj(q_ws[:-2]), q_ws[2:])) * (_FI / 2)
+    """The same with gaitlab.frames' quaternions, as simulate.py does it."""
+    q_wp = quat_from_euler_zxy(euler[:, 0], euler[:, 1], euler[:, 2])
+    lever_w = quat_rotate(q_wp, lever)
+    q_ws = quat_mul(q_wp, np.roll(Rotation.from_matrix(m).as_quat(), 1))
+    f_sensor = quat_rotate(quat_conj(q_ws), f_world)
+    rel = quat_to_rotvec(quat_mul(quat_conj(q_ws[:-2]), q_ws[2:])) * (_FI / 2)
     return lever_w, f_sensor, rel
 
 

@@ -47,6 +47,7 @@ from scipy import signal
 from scipy.spatial.transform import Rotation
 
 from .frames import STANDARD_GRAVITY_MPS2 as G
+from .frames import quat_conj, quat_from_euler_zxy, quat_mul, quat_rotate, quat_to_rotvec
 from .run import Run
 from .simulate_fit import SENSITIVITIES, course_profile, interval_segments, speed_on_course
 
@@ -321,7 +322,7 @@ def simulate_run(
     # quaternions: plain numpy over the 1000 Hz samples is ~5x faster than
     # scipy's Rotation (benchmarks/bench_simulate.py; test_simulate checks
     # each piece against scipy)
-    q_wp = _euler_zxy(np.radians(heading + rot), np.radians(obl), np.radians(tilt))
+    q_wp = quat_from_euler_zxy(np.radians(heading + rot), np.radians(obl), np.radians(tilt))
 
     # 4. sensor: translational acceleration of the pelvis centre in world
     c, s = np.cos(np.radians(heading)), np.sin(np.radians(heading))
@@ -329,13 +330,13 @@ def simulate_run(
     ax_h, ay_h, az_h = fx + a_fwd, fy + a_cent, fz - G
     acc_c = np.column_stack([c * ax_h - s * ay_h, s * ax_h + c * ay_h, az_h])
     # lever arm: second derivative of R r
-    lever = _rotate(q_wp, np.asarray(lever_arm_m, float))
+    lever = quat_rotate(q_wp, np.asarray(lever_arm_m, float))
     acc_lever = np.gradient(np.gradient(lever, 1 / _FI, axis=0), 1 / _FI, axis=0)
     f_world = acc_c + acc_lever + np.array([0.0, 0.0, G])
-    q_ws = _qmul(q_wp, np.roll(Rotation.from_matrix(m).as_quat(), 1))  # scipy's order is x, y, z, w
-    f_sensor = _rotate(_qconj(q_ws), f_world)
+    q_ws = quat_mul(q_wp, np.roll(Rotation.from_matrix(m).as_quat(), 1))  # scipy's order is x, y, z, w
+    f_sensor = quat_rotate(quat_conj(q_ws), f_world)
     # central difference: the rate at t, not half a millisecond ahead
-    rel = _rotvec(_qmul(_qconj(q_ws[:-2]), q_ws[2:])) * (_FI / 2)
+    rel = quat_to_rotvec(quat_mul(quat_conj(q_ws[:-2]), q_ws[2:])) * (_FI / 2)
     gyr = np.degrees(np.vstack([rel[:1], rel, rel[-1:]]))
     # anti-alias low-pass and sampling with a random phase
     sos = signal.butter(2, min(0.4 * rate_hz, 400.0), fs=_FI, output="sos")
@@ -482,40 +483,6 @@ def _pace_plan(pace: str, t0: float, t_end: float) -> Callable[[np.ndarray], np.
         return np.where(t < knots[0], levels[0], prev + (levels[i] - prev) * w)
 
     return of
-
-
-def _euler_zxy(z: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Quaternions (n, 4), ``w, x, y, z``, of Rz(z) Rx(x) Ry(y), angles in rad."""
-    cz, sz, cx, sx, cy, sy = np.cos(z / 2), np.sin(z / 2), np.cos(x / 2), np.sin(x / 2), np.cos(y / 2), np.sin(y / 2)
-    return np.column_stack([cz * cx * cy - sz * sx * sy, cz * sx * cy - sz * cx * sy,
-                            cz * cx * sy + sz * sx * cy, sz * cx * cy + cz * sx * sy])
-
-
-def _qmul(p: np.ndarray, q: np.ndarray) -> np.ndarray:
-    """Hamilton products p q of quaternions (n, 4) or (4,), ``w, x, y, z``."""
-    pw, px, py, pz = np.moveaxis(p, -1, 0)
-    qw, qx, qy, qz = np.moveaxis(q, -1, 0)
-    return np.stack([pw * qw - px * qx - py * qy - pz * qz, pw * qx + px * qw + py * qz - pz * qy,
-                     pw * qy - px * qz + py * qw + pz * qx, pw * qz + px * qy - py * qx + pz * qw], axis=-1)
-
-
-def _qconj(q: np.ndarray) -> np.ndarray:
-    return q * np.array([1.0, -1.0, -1.0, -1.0])
-
-
-def _rotate(q: np.ndarray, v: np.ndarray) -> np.ndarray:
-    """Vectors v (n, 3) or (3,) rotated by unit quaternions q (n, 4): v + 2 w (u x v) + 2 u x (u x v)."""
-    w, u = q[:, :1], q[:, 1:]
-    uv = np.cross(u, v)
-    return v + 2 * w * uv + 2 * np.cross(u, uv)
-
-
-def _rotvec(q: np.ndarray) -> np.ndarray:
-    """Rotation vectors (n, 3), rad, of unit quaternions (n, 4): the shorter way round."""
-    q = q * np.where(q[:, :1] < 0, -1.0, 1.0)
-    s = np.linalg.norm(q[:, 1:], axis=1)
-    ang = 2 * np.arctan2(s, q[:, 0])
-    return q[:, 1:] * np.where(s > 1e-12, ang / np.maximum(s, 1e-12), 2.0)[:, None]
 
 
 def _slow_wander(rng: np.random.Generator, t: np.ndarray, k: int, tau_s: float = 180.0) -> np.ndarray:

@@ -32,9 +32,16 @@ def _pelvis_fatigue(seed: int) -> dict | None:
 
 
 @lru_cache(maxsize=None)
+def _pelvis_sim(seed: int, pace: str = "steady"):
+    """A 40-min simulated pelvis run with :func:`_pelvis_fatigue`'s truth
+    (test_gps_track writes the same runs as phone recordings)."""
+    return simulate.simulate_run(duration_s=2400.0, rate_hz=50.0, seed=seed, mounting="random",
+                                 fatigue=_pelvis_fatigue(seed), pace=pace)
+
+
+@lru_cache(maxsize=None)
 def _pelvis(seed: int, pace: str = "steady"):
-    fat = _pelvis_fatigue(seed)
-    sim = simulate.simulate_run(duration_s=2400.0, rate_hz=50.0, seed=seed, mounting="random", fatigue=fat, pace=pace)
+    sim = _pelvis_sim(seed, pace)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return sim, gaitlab.fatigue(gaitlab.analyze(sim.run))

@@ -19,7 +19,7 @@ from gaitlab import simulate
 from gaitlab.run import climbs
 from helpers import run_gaitlab
 from phonewriter import barometer, gps_track, write_phyphox, write_sensor_logger
-from test_fatigue import PELVIS_SEEDS, _pelvis_fatigue
+from test_fatigue import PELVIS_SEEDS, _pelvis_fatigue, _pelvis_sim
 
 
 @lru_cache(maxsize=None)
@@ -184,7 +184,10 @@ def _phone_fatigue(seed: int, wander: bool) -> dict | None:
 
 @lru_cache(maxsize=len(PHONE_SEEDS))  # a test reads each run with and without its GPS track
 def _phone_sim(seed: int, pace: str, wander: bool):
-    """A 40-min simulated pelvis run with :func:`_phone_fatigue`'s truth."""
+    """A 40-min simulated pelvis run with :func:`_phone_fatigue`'s truth:
+    without wander test_fatigue's run (simulated once for both files)."""
+    if not wander:
+        return _pelvis_sim(seed, pace)
     return simulate.simulate_run(duration_s=2400.0, rate_hz=50.0, seed=seed, mounting="random",
                                  fatigue=_phone_fatigue(seed, wander), pace=pace, wander=wander)
 

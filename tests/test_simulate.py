@@ -354,32 +354,34 @@ def test_random_mounting_is_a_proper_rotation():
 
 
 def test_quaternion_algebra_is_scipys():
-    """The simulator's attitude is numpy quaternion algebra (scipy's Rotation
-    is ~5x slower over 1000 Hz samples): each piece equals scipy's, over
-    headings of many turns, rotations near 180 deg and quaternions with w < 0."""
-    from gaitlab.simulate import _euler_zxy, _qconj, _qmul, _rotate, _rotvec
+    """gaitlab.frames' quaternion helpers, used by the simulator (scipy's
+    Rotation is ~5x slower over its 1000 Hz samples) and by the orientation
+    estimator: each equals scipy's, over headings of many turns, rotations
+    near 180 deg and quaternions with w < 0."""
+    from gaitlab.frames import quat_conj, quat_from_euler_zxy, quat_mul, quat_rotate, quat_to_matrix, quat_to_rotvec
 
     rng = np.random.default_rng(5)
     n = 20000
     ang = np.column_stack([rng.uniform(-40, 40, n), rng.uniform(-np.pi, np.pi, n), rng.uniform(-np.pi, np.pi, n)])
-    q = _euler_zxy(ang[:, 0], ang[:, 1], ang[:, 2])
+    q = quat_from_euler_zxy(ang[:, 0], ang[:, 1], ang[:, 2])
     r = Rotation.from_euler("ZXY", ang)
     ref = r.as_quat()[:, [3, 0, 1, 2]]  # x, y, z, w -> w, x, y, z
     assert np.allclose(np.abs(np.einsum("ij,ij->i", q, ref)), 1.0, atol=1e-12)  # q and -q: one rotation
+    np.testing.assert_allclose(quat_to_matrix(q), r.as_matrix(), atol=1e-12)
     v = rng.normal(size=(n, 3))
-    np.testing.assert_allclose(_rotate(q, v), r.apply(v), atol=1e-12)
-    np.testing.assert_allclose(_rotate(_qconj(q), v), r.inv().apply(v), atol=1e-12)
-    np.testing.assert_allclose(_rotate(q, v[0]), r.apply(v[0]), atol=1e-12)
+    np.testing.assert_allclose(quat_rotate(q, v), r.apply(v), atol=1e-12)
+    np.testing.assert_allclose(quat_rotate(quat_conj(q), v), r.inv().apply(v), atol=1e-12)
+    np.testing.assert_allclose(quat_rotate(q, v[0]), r.apply(v[0]), atol=1e-12)
     p = Rotation.random(n, random_state=6)
     pq = p.as_quat()[:, [3, 0, 1, 2]]
-    np.testing.assert_allclose(_rotate(_qmul(q, pq), v), (r * p).apply(v), atol=1e-12)
-    rel = _qconj(q) * np.where(rng.random(n) < 0.5, -1.0, 1.0)[:, None]  # either sign
-    rv, rv_ref = _rotvec(rel), r.inv().as_rotvec()
+    np.testing.assert_allclose(quat_rotate(quat_mul(q, pq), v), (r * p).apply(v), atol=1e-12)
+    rel = quat_conj(q) * np.where(rng.random(n) < 0.5, -1.0, 1.0)[:, None]  # either sign
+    rv, rv_ref = quat_to_rotvec(rel), r.inv().as_rotvec()
     assert (np.abs(np.linalg.norm(rv_ref, axis=1) - np.pi) > 1e-6).sum() > n - 5
     far = np.abs(np.linalg.norm(rv_ref, axis=1) - np.pi) > 1e-6  # at 180 deg +v and -v are one rotation
     np.testing.assert_allclose(rv[far], rv_ref[far], atol=1e-10)
     small = Rotation.from_rotvec(rng.normal(scale=1e-9, size=(100, 3)))
-    np.testing.assert_allclose(_rotvec(small.as_quat()[:, [3, 0, 1, 2]]), small.as_rotvec(), atol=1e-18)
+    np.testing.assert_allclose(quat_to_rotvec(small.as_quat()[:, [3, 0, 1, 2]]), small.as_rotvec(), atol=1e-18)
 
 
 # ---------------------------------------------------------------- truth tables

@@ -244,15 +244,20 @@ def _sample(
     return out, gap, (not on_grid) or filled
 
 
+def _runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Index ranges [start, end) of the runs of True in a boolean mask."""
+    edges = np.diff(np.concatenate(([0], mask.astype(np.int8), [0])))
+    return np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+
+
 def _cubic_short_holes(t: np.ndarray, cols: Mapping[str, np.ndarray], grid: np.ndarray, filled: np.ndarray,
                        out: dict[str, np.ndarray], around: int = 4) -> None:
     """Replace, in ``out``, the linear fill of holes of up to
     :data:`CUBIC_HOLE_SAMPLES` grid points by a cubic spline through the
     ``around`` samples on each side of every such hole (one spline for all: the
-    samples far from a hole hardly move it)."""
-    f = filled.astype(np.int8)
-    edges = np.diff(np.concatenate(([0], f, [0])))
-    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)  # grid index ranges [start, end)
+    samples far from a hole hardly move it). Where the linear fill is NaN (a
+    neighbour's value is missing) it stays NaN."""
+    starts, ends = _runs(filled)
     short = (ends - starts) <= CUBIC_HOLE_SAMPLES
     starts, ends = starts[short], ends[short]
     if not len(starts):
@@ -280,8 +285,7 @@ def _cubic_short_holes(t: np.ndarray, cols: Mapping[str, np.ndarray], grid: np.n
 def _describe_gaps(gap: np.ndarray, rate: float, label: str) -> str | None:
     if not gap.any():
         return None
-    g = gap.astype(np.int8)
-    starts = int((np.diff(np.concatenate(([0], g))) == 1).sum())
+    starts = len(_runs(gap)[0])
     return (
         f"{label}{starts} hole{'s' if starts != 1 else ''} longer than the gap limit "
         f"({gap.sum() / rate:.1f} s in all) left empty (NaN, gap=True)"

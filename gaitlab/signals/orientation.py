@@ -40,28 +40,9 @@ import imufusion
 import numpy as np
 from scipy import ndimage, signal
 
-from ..frames import STANDARD_GRAVITY_MPS2
+from ..frames import STANDARD_GRAVITY_MPS2, quat_conj, quat_mul, quat_to_matrix, quat_to_rotvec
 
 __all__ = ["FusionOrientation", "quat_to_matrix"]
-
-
-def quat_to_matrix(q: np.ndarray) -> np.ndarray:
-    """Rotation matrices (n, 3, 3) from unit quaternions (n, 4) ``w, x, y, z``.
-
-    The matrix maps sensor-frame vectors into the world frame.
-    """
-    w, x, y, z = (q[:, i] for i in range(4))
-    r = np.empty((len(q), 3, 3))
-    r[:, 0, 0] = 1 - 2 * (y * y + z * z)
-    r[:, 0, 1] = 2 * (x * y - w * z)
-    r[:, 0, 2] = 2 * (x * z + w * y)
-    r[:, 1, 0] = 2 * (x * y + w * z)
-    r[:, 1, 1] = 1 - 2 * (x * x + z * z)
-    r[:, 1, 2] = 2 * (y * z - w * x)
-    r[:, 2, 0] = 2 * (x * z - w * y)
-    r[:, 2, 1] = 2 * (y * z + w * x)
-    r[:, 2, 2] = 1 - 2 * (x * x + y * y)
-    return r
 
 
 def _initial_quaternion(acc_g: np.ndarray) -> np.ndarray:
@@ -185,9 +166,9 @@ class FusionOrientation:
         # leak into the other across a start or a stop
         regime = _regimes(a, g - bias, rate_hz / k)
         # 3. correction rotation at the block ends, smoothed without phase lag
-        c = _continuous(_qmul(q_ahrs, _qconj(q_gyro[ends])))
+        c = _continuous(quat_mul(q_ahrs, quat_conj(q_gyro[ends])))
         c = _smooth(c, straight, max(1, int(round(self.smooth_s * rate_hz / k))), regime)
-        q = _qmul(_interp_q(t, ends, c), q_gyro)
+        q = quat_mul(_interp_q(t, ends, c), q_gyro)
         # 4. over whole strides the vector mean of the world-frame specific
         # force is gravity; Fusion's reference was the sensor-frame mean, which
         # is tilted by the correlation of attitude and force within a stride
@@ -202,7 +183,7 @@ class FusionOrientation:
         d = np.column_stack([1.0 + fw[:, 2], fw[:, 1], -fw[:, 0], np.zeros(m)])  # takes fw onto +z
         d /= np.linalg.norm(d, axis=1, keepdims=True)
         seen = _smooth(heading_rate[:, None], straight, w_refine, regime)[:, 0]
-        return _qmul(_interp_q(t, ends, d), q), np.interp(t, ends, seen)
+        return quat_mul(_interp_q(t, ends, d), q), np.interp(t, ends, seen)
 
     def gyro_bias(self, acc_mps2: np.ndarray, gyr_dps: np.ndarray, rate_hz: float) -> np.ndarray:
         """Gyroscope bias (m, 3), deg/s, at the ends of the ``ahrs_rate_hz``
@@ -266,17 +247,16 @@ class FusionOrientation:
         part = np.empty_like(blocks)
         part[:, 0] = blocks[:, 0]
         for j in range(1, k):
-            part[:, j] = _qmul(part[:, j - 1], blocks[:, j])
+            part[:, j] = quat_mul(part[:, j - 1], blocks[:, j])
         # each block's whole rotation as the constant rate Fusion integrates
-        whole = part[:, -1] * np.where(part[:, -1, :1] < 0, -1.0, 1.0)
-        rate_eq = np.degrees(_quat_rotvec(whole)) / (k * dt)
+        rate_eq = np.degrees(quat_to_rotvec(part[:, -1])) / (k * dt)
         ends_q = self._run(acc_g[k - 1 : m * k : k], rate_eq, rate_hz / k, 0.0, q0)
         starts = np.vstack([np.asarray(q0, float)[None, :], ends_q[:-1]])
         out = np.empty((n, 4))
-        out[: m * k] = _qmul(np.repeat(starts, k, axis=0), part.reshape(m * k, 4))
+        out[: m * k] = quat_mul(np.repeat(starts, k, axis=0), part.reshape(m * k, 4))
         q = ends_q[-1]
         for i in range(m * k, n):  # the last partial block
-            q = _qmul(q[None, :], dq[i : i + 1])[0]
+            q = quat_mul(q[None, :], dq[i : i + 1])[0]
             out[i] = q
         return out / np.linalg.norm(out, axis=1, keepdims=True)
 
@@ -362,37 +342,11 @@ class FusionOrientation:
         return out
 
 
-def _qmul(p: np.ndarray, q: np.ndarray) -> np.ndarray:
-    """Hamilton products p q of quaternion arrays (n, 4), ``w, x, y, z``."""
-    pw, px, py, pz = p.T
-    qw, qx, qy, qz = q.T
-    return np.column_stack(
-        [
-            pw * qw - px * qx - py * qy - pz * qz,
-            pw * qx + px * qw + py * qz - pz * qy,
-            pw * qy - px * qz + py * qw + pz * qx,
-            pw * qz + px * qy - py * qx + pz * qw,
-        ]
-    )
-
-
-def _qconj(q: np.ndarray) -> np.ndarray:
-    return q * np.array([1.0, -1.0, -1.0, -1.0])
-
-
 def _continuous(q: np.ndarray) -> np.ndarray:
     """Flip signs so consecutive quaternions lie in the same hemisphere (q and -q are one rotation)."""
     flips = np.einsum("ij,ij->i", q[1:], q[:-1]) < 0
     sign = np.concatenate([[1.0], np.where(np.cumsum(flips) % 2 == 1, -1.0, 1.0)])
     return q * sign[:, None]
-
-
-def _quat_rotvec(q: np.ndarray) -> np.ndarray:
-    """Rotation vectors (n, 3), rad, of unit quaternions (n, 4) with w >= 0."""
-    v = q[:, 1:]
-    s = np.linalg.norm(v, axis=1)
-    ang = 2 * np.arctan2(s, q[:, 0])
-    return v * np.where(s > 1e-12, ang / np.maximum(s, 1e-12), 2.0)[:, None]
 
 
 def _rotvec(r: np.ndarray) -> np.ndarray:
