@@ -146,3 +146,34 @@ def write_phyphox(sim, path: Path, track: pd.DataFrame | None, baro: pd.DataFram
             zf.writestr("Pressure.csv", pd.DataFrame({"Time (s)": baro["t_s"], "Pressure (hPa)": baro["pressure_hpa"]})
                         .to_csv(index=False, sep=";", decimal=",", quoting=2))
     return path
+
+
+def write_irregular_sensor_logger(sim, path: Path, rate_hz: float, seed: int = 0, jitter_ms: float = 2.0):
+    """A Sensor Logger zip whose accelerometer and gyroscope each sample on their
+    own clock, as a phone's do: about ``rate_hz``, each sample up to
+    ``jitter_ms`` early or late, the gyroscope 20-80 % of a period after the
+    accelerometer. ``sim`` must be simulated at 1000 Hz: a sample's value is
+    the simulated signal at its own (whole-ms) time, after a low-pass at 0.4
+    ``rate_hz`` (a sensor's own filter).
+
+    Returns the path, the filtered 1000 Hz accelerometer (m/s²) and gyroscope
+    (deg/s), and the indices of the samples of each in them."""
+    imu = sim.run.imu
+    assert round(1 / float(np.median(np.diff(imu["elapsed_s"])))) == 1000
+    sos = signal.butter(2, 0.4 * rate_hz, fs=1000.0, output="sos")
+    acc = signal.sosfiltfilt(sos, imu[["acc_x_mps2", "acc_y_mps2", "acc_z_mps2"]].to_numpy(), axis=0)
+    gyr = signal.sosfiltfilt(sos, imu[["gyr_x_dps", "gyr_y_dps", "gyr_z_dps"]].to_numpy(), axis=0)
+    rng = np.random.default_rng(seed)
+    ns = imu["timestamp"].astype("int64").to_numpy()
+    n, idx = len(imu), []
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, vals, phase in (("TotalAcceleration.csv", acc, 0.0),
+                                  ("Gyroscope.csv", np.radians(gyr), rng.uniform(0.2, 0.8) / rate_hz)):
+            k = np.arange(int((n / 1000 - 0.05) * rate_hz))
+            t = 0.01 + k / rate_hz + phase + rng.uniform(-jitter_ms, jitter_ms, len(k)) / 1000
+            i = np.unique(np.clip(np.rint(t * 1000).astype(int), 0, n - 1))
+            idx.append(i)
+            zf.writestr(f"run/{name}", pd.DataFrame({
+                "time": ns[i], "seconds_elapsed": (ns[i] - ns[0]) / 1e9,
+                "z": vals[i, 2], "y": vals[i, 1], "x": vals[i, 0]}).to_csv(index=False))
+    return path, acc, gyr, idx[0], idx[1]

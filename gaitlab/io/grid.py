@@ -8,10 +8,12 @@ different clocks (an accelerometer file and a gyroscope file), over the time
 they overlap, at the first (accelerometer) stream's rate.
 
 Holes longer than ``max_gap_s`` are never bridged: grid points inside them are
-NaN and flagged in the ``gap`` column. Shorter holes and irregular sampling are
-linearly interpolated, except holes of up to :data:`CUBIC_HOLE_SAMPLES` missing
-samples in data on a uniform clock: those get a cubic spline through the samples
-around them. Samples already on a uniform clock are kept as they are.
+NaN and flagged in the ``gap`` column. Samples already on a uniform clock are
+kept as they are; holes among them of up to :data:`CUBIC_HOLE_SAMPLES` missing
+samples get a cubic spline through the samples around them. Samples off the grid
+(a phone's clock jitters, its gyroscope samples between its accelerometer's)
+are resampled by a cubic spline through them. Holes of more missing samples,
+up to ``max_gap_s``, are bridged by a straight line, where a spline overshoots.
 """
 
 from __future__ import annotations
@@ -240,6 +242,7 @@ def _sample(
             col = np.interp(grid, t, v) if len(t) else np.full(n, np.nan)
             col[gap] = np.nan
             out[name] = col
+        _cubic_between_samples(t, cols, grid, out)
     filled = int((~at_sample & ~gap).sum()) if on_grid else 0
     return out, gap, (not on_grid) or filled
 
@@ -280,6 +283,38 @@ def _cubic_short_holes(t: np.ndarray, cols: Mapping[str, np.ndarray], grid: np.n
     for i, name in enumerate(cols):
         lin = out[name][targets]
         out[name][targets] = np.where(np.isfinite(lin), spline[:, i], lin)
+
+
+def _cubic_between_samples(t: np.ndarray, cols: Mapping[str, np.ndarray], grid: np.ndarray,
+                           out: dict[str, np.ndarray]) -> None:
+    """Replace, in ``out``, the linear resampling of samples off the grid by a
+    cubic spline through them, one per run of samples without a hole of more
+    than :data:`CUBIC_HOLE_SAMPLES` missing samples (a step over that many + 1.5
+    of the stream's median steps): across such holes, where a spline
+    overshoots, the straight line stays, and NaN stays NaN (a missing value)."""
+    if len(t) < 4 or not cols:
+        return
+    y = np.column_stack([cols[k] for k in cols])
+    ok = np.isfinite(y).all(axis=1)
+    tt, yy = t[ok], y[ok]
+    if len(tt) < 4:
+        return
+    from scipy.interpolate import CubicSpline  # not on the import path of runs on a uniform clock
+
+    step = np.diff(tt)
+    cut = np.flatnonzero(step > (CUBIC_HOLE_SAMPLES + 1.5) * np.median(step)) + 1
+    bounds = np.concatenate(([0], cut, [len(tt)]))
+    names = list(cols)
+    for a, b in zip(bounds[:-1], bounds[1:]):  # a loop over the recording's holes, not its samples
+        if b - a < 4:
+            continue
+        lo, hi = np.searchsorted(grid, tt[a], side="left"), np.searchsorted(grid, tt[b - 1], side="right")
+        if hi <= lo:
+            continue
+        spline = CubicSpline(tt[a:b], yy[a:b], axis=0)(grid[lo:hi])
+        for i, name in enumerate(names):
+            lin = out[name][lo:hi]
+            out[name][lo:hi] = np.where(np.isfinite(lin), spline[:, i], lin)
 
 
 def _describe_gaps(gap: np.ndarray, rate: float, label: str) -> str | None:
@@ -382,18 +417,19 @@ def _grid(streams, rate_hz, max_gap_s, labels):
             resampled.append(f"{label}{interp} missing samples in holes up to {max_gap_s:g} s interpolated "
                              f"(cubic across up to {CUBIC_HOLE_SAMPLES} samples, else linear)")
         elif interp:
+            how = f" by a cubic spline (linear across holes of over {CUBIC_HOLE_SAMPLES} samples)"
             d = np.diff(t)
             d = d[d > 0]
             med = float(np.median(d)) if len(d) else float("nan")
             jit = float(np.std(d)) if len(d) else float("nan")
             if jit < _ON_GRID_TOL * med:
                 resampled.append(
-                    f"{label}samples every {med * 1e3:.4g} ms linearly resampled to the {rate:g} Hz grid"
+                    f"{label}samples every {med * 1e3:.4g} ms resampled to the {rate:g} Hz grid{how}"
                 )
             else:
                 resampled.append(
                     f"{label}irregular sample times (median step {med * 1e3:.3g} ms, "
-                    f"spread {jit * 1e3:.2g} ms) linearly resampled to {rate:g} Hz"
+                    f"spread {jit * 1e3:.2g} ms) resampled to {rate:g} Hz{how}"
                 )
     for name in data:
         if name != "elapsed_s":
