@@ -12,6 +12,7 @@ import zipfile
 import numpy as np
 import pandas as pd
 import pytest
+from scipy.interpolate import CubicSpline
 
 import gaitlab
 from gaitlab import simulate
@@ -351,8 +352,6 @@ def test_metabase_separate_files_with_their_own_clocks(imu, tmp_path):
     np.testing.assert_allclose(run.imu[ACC], imu[ACC].iloc[sel], atol=0.0005 * G * 1.01, rtol=0)
     # gyroscope: a cubic spline through its samples (scipy's, on the file's
     # times and rounded values) at the accelerometer's
-    from scipy.interpolate import CubicSpline
-
     g_expect = CubicSpline((ms + 4 - ms[0]) / 1000, imu[GYR].round(3).to_numpy())(grid)
     np.testing.assert_allclose(run.imu[GYR], g_expect, atol=1e-9, rtol=0)
     assert any("resampled" in w for w in run.warnings)
@@ -454,9 +453,9 @@ def test_a_phones_two_clocks_are_resampled_near_the_truth(tmp_path, rate):
     layout; each sample up to 2 ms early or late, the gyroscope's between the
     accelerometer's), taken from the simulator at 1000 Hz. Compared at the grid
     times with that signal, gaitlab's cubic resampling must be far closer than
-    the straight line between the same samples. Measured (seeds 3 and 4, RMS
-    over the line's): accelerometer 0.22-0.26 at 50 Hz, 0.34-0.37 at 100 Hz;
-    gyroscope 0.14-0.17 at both."""
+    the straight line between the same samples. Measured here (RMS over the
+    line's): accelerometer 0.22 at 50 Hz, 0.34 at 100 Hz; gyroscope 0.14 and
+    0.15 (seed 4: 0.26, 0.37; 0.15, 0.17)."""
     sim = simulate.simulate_run(duration_s=60.0, rate_hz=1000.0, seed=3, mounting="random")
     path, acc, gyr, i_acc, i_gyr = write_irregular_sensor_logger(sim, tmp_path / "Recording.zip", rate, seed=3)
     run = _read(path)
@@ -647,8 +646,6 @@ def test_sensors_on_rows_of_their_own(imu, tmp_path):
     assert run.imu_rate_hz == 100.0 and len(run.imu) == len(imu) - 1
     np.testing.assert_allclose(run.imu[ACC], imu[ACC].iloc[1:], atol=1e-12)
     # gyroscope halfway between its samples: a cubic spline through them (scipy's)
-    from scipy.interpolate import CubicSpline
-
     mid = CubicSpline(t + 0.005, imu[GYR].to_numpy())(t[1:])
     np.testing.assert_allclose(run.imu[GYR], mid, atol=1e-9)
     assert not run.imu["gap"].any()
