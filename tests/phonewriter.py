@@ -97,6 +97,13 @@ _ACC = ["acc_x_mps2", "acc_y_mps2", "acc_z_mps2"]
 _GYR = ["gyr_x_dps", "gyr_y_dps", "gyr_z_dps"]
 
 
+def _sensor_logger_csv(ns: np.ndarray, ns0: int, vals: np.ndarray) -> str:
+    """A Sensor Logger sensor file: time (ns since the epoch), seconds_elapsed
+    (from ``ns0``), then the axes in z, y, x order."""
+    return pd.DataFrame({"time": ns, "seconds_elapsed": (ns - ns0) / 1e9,
+                         "z": vals[:, 2], "y": vals[:, 1], "x": vals[:, 0]}).to_csv(index=False)
+
+
 def write_sensor_logger(sim, path: Path, track: pd.DataFrame | None, baro: pd.DataFrame | None = None) -> Path:
     """Sensor Logger (Android) zip: TotalAcceleration.csv, Gyroscope.csv (time in
     ns since the epoch, seconds_elapsed, z, y, x; m/s² and rad/s),
@@ -107,9 +114,7 @@ def write_sensor_logger(sim, path: Path, track: pd.DataFrame | None, baro: pd.Da
     with zipfile.ZipFile(path, "w") as zf:
         for name, vals in (("TotalAcceleration.csv", imu[_ACC].to_numpy()),
                            ("Gyroscope.csv", np.radians(imu[_GYR].to_numpy()))):
-            df = pd.DataFrame({"time": ns, "seconds_elapsed": (ns - ns[0]) / 1e9,
-                               "z": vals[:, 2], "y": vals[:, 1], "x": vals[:, 0]})
-            zf.writestr(f"run/{name}", df.to_csv(index=False))
+            zf.writestr(f"run/{name}", _sensor_logger_csv(ns, ns[0], vals))
         if track is not None:
             t_ns = ns[0] + np.rint(track["t_s"].to_numpy() * 1e9).astype(np.int64)
             loc = pd.DataFrame({
@@ -173,7 +178,5 @@ def write_irregular_sensor_logger(sim, path: Path, rate_hz: float, seed: int = 0
             t = 0.01 + k / rate_hz + phase + rng.uniform(-jitter_ms, jitter_ms, len(k)) / 1000
             i = np.unique(np.clip(np.rint(t * 1000).astype(int), 0, n - 1))
             idx.append(i)
-            zf.writestr(f"run/{name}", pd.DataFrame({
-                "time": ns[i], "seconds_elapsed": (ns[i] - ns[0]) / 1e9,
-                "z": vals[i, 2], "y": vals[i, 1], "x": vals[i, 0]}).to_csv(index=False))
+            zf.writestr(f"run/{name}", _sensor_logger_csv(ns[i], ns[0], vals[i]))
     return path, acc, gyr, idx[0], idx[1]

@@ -279,10 +279,15 @@ def _cubic_short_holes(t: np.ndarray, cols: Mapping[str, np.ndarray], grid: np.n
     ok = np.isfinite(y).all(axis=1)
     if ok.sum() < 4:
         return
-    spline = CubicSpline(t[knots[ok]], y[ok], axis=0)(grid[targets])
-    for i, name in enumerate(cols):
-        lin = out[name][targets]
-        out[name][targets] = np.where(np.isfinite(lin), spline[:, i], lin)
+    _keep_nan(out, list(cols), targets, CubicSpline(t[knots[ok]], y[ok], axis=0)(grid[targets]))
+
+
+def _keep_nan(out: dict[str, np.ndarray], names: list[str], at: np.ndarray | slice, values: np.ndarray) -> None:
+    """Put ``values`` (one column per name) into ``out`` at ``at``, except where
+    the linear fill there is NaN (a neighbouring value is missing)."""
+    for i, name in enumerate(names):
+        lin = out[name][at]
+        out[name][at] = np.where(np.isfinite(lin), values[:, i], lin)
 
 
 def _cubic_between_samples(t: np.ndarray, cols: Mapping[str, np.ndarray], grid: np.ndarray,
@@ -311,10 +316,7 @@ def _cubic_between_samples(t: np.ndarray, cols: Mapping[str, np.ndarray], grid: 
         lo, hi = np.searchsorted(grid, tt[a], side="left"), np.searchsorted(grid, tt[b - 1], side="right")
         if hi <= lo:
             continue
-        spline = CubicSpline(tt[a:b], yy[a:b], axis=0)(grid[lo:hi])
-        for i, name in enumerate(names):
-            lin = out[name][lo:hi]
-            out[name][lo:hi] = np.where(np.isfinite(lin), spline[:, i], lin)
+        _keep_nan(out, names, slice(lo, hi), CubicSpline(tt[a:b], yy[a:b], axis=0)(grid[lo:hi]))
 
 
 def _describe_gaps(gap: np.ndarray, rate: float, label: str) -> str | None:
