@@ -705,10 +705,12 @@ def test_fit_runs_without_fatigue_rarely_get_an_onset():
     assert np.mean(metric_onsets) <= 0.02, f"{np.mean(metric_onsets):.3f} of {len(metric_onsets)}"
 
 
-def _runs_without_wander(seeds: range, change=None) -> list[tuple[float | None, float | None]]:
-    """(true onset, found onset) of fatigued simulated FIT runs without the
-    form's wander, and (None, found onset) of fresh ones (``change`` None):
-    every profile x seed; ``change(fat, seed)`` edits each run's fatigue."""
+def _fit_sims(seeds: range, change=None, duration_s: float = 3600.0,
+              wander: bool = False) -> list[tuple[float | None, float | None]]:
+    """(true onset, found onset) of fatigued simulated FIT runs (without the
+    form's wander unless ``wander``), and (None, found onset) of fresh ones
+    (``change`` None): every profile x seed; ``change(fat, seed)`` edits each
+    run's fatigue."""
     out = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -719,8 +721,8 @@ def _runs_without_wander(seeds: range, change=None) -> list[tuple[float | None, 
                 if change is not None:
                     fat = _fit_fatigue(seed, device)
                     change(fat, seed)
-                sim = simulate_fit_run(3600.0, seed if fat else seed + 500, profile=profile, fatigue=fat,
-                                       device=device, wander=False)
+                sim = simulate_fit_run(duration_s, seed if fat else seed + 500, profile=profile, fatigue=fat,
+                                       device=device, wander=wander)
                 out.append((fat["onset_s"] if fat else None, gaitlab.fatigue(sim.run).onset_s))
     return out
 
@@ -743,8 +745,8 @@ def test_fit_runs_without_form_wander_meet_the_issue_target():
     def bounce(fat: dict, seed: int) -> None:
         fat["vertical_oscillation_mm_per_min"] *= -1 if seed % 2 else 1
 
-    hits = _within_2_min(_runs_without_wander(range(25), bounce))
-    false = [found is not None for _, found in _runs_without_wander(range(25))]
+    hits = _within_2_min(_fit_sims(range(25), bounce))
+    false = [found is not None for _, found in _fit_sims(range(25))]
     assert np.mean(hits) >= 0.9, f"{np.mean(hits):.3f} of {len(hits)}"
     assert np.mean(false) <= 0.05, f"{np.mean(false):.3f} of {len(false)}"
 
@@ -758,7 +760,7 @@ def test_fit_runs_with_a_late_onset_are_found():
     def late(fat: dict, seed: int) -> None:
         fat["onset_s"] = 2700.0 + (fat["onset_s"] - 1200.0) / 3
 
-    runs = _runs_without_wander(range(10), late)
+    runs = _fit_sims(range(10), late)
     found = [f is not None for _, f in runs]
     hits = _within_2_min(runs)
     assert np.mean(found) >= 0.95, f"{np.mean(found):.3f} of {len(found)}"
@@ -776,18 +778,12 @@ def test_fit_runs_of_3_hours():
     0.83; none missed, no false onset): as at 60 min
     (test_fit_runs_onset_within_2_min), the wander hides the first minutes of
     a drift; over 60-120 min of drift it no longer does."""
-    hits, false = [], []
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        for profile in FIT_PROFILES:
-            for seed in range(10):
-                device = "stryd" if seed % 3 == 0 else "garmin"
-                fat = _fit_fatigue(seed, device)
-                fat["onset_s"] = 3600.0 + (fat["onset_s"] - 1200.0) / 900.0 * 3600.0  # 60-120 min
-                f = gaitlab.fatigue(simulate_fit_run(10800.0, seed, profile=profile, fatigue=fat, device=device).run)
-                hits.append(f.onset_s is not None and abs(f.onset_s - fat["onset_s"]) <= 120)
-                f0 = gaitlab.fatigue(simulate_fit_run(10800.0, seed + 500, profile=profile, device=device).run)
-                false.append(f0.onset_s is not None)
+
+    def later(fat: dict, seed: int) -> None:
+        fat["onset_s"] = 3600.0 + (fat["onset_s"] - 1200.0) / 900.0 * 3600.0  # 60-120 min
+
+    hits = _within_2_min(_fit_sims(range(10), later, 10800.0, wander=True))
+    false = [found is not None for _, found in _fit_sims(range(10), None, 10800.0, wander=True)]
     assert np.mean(hits) >= 0.9, f"{np.mean(hits):.3f} of {len(hits)}"
     assert np.mean(false) <= 0.05, f"{np.mean(false):.3f} of {len(false)}"
 

@@ -21,6 +21,7 @@ import pytest
 
 import gaitlab
 from gaitlab import simulate
+from phonewriter import write_irregular_sensor_logger, write_sensor_logger
 
 TOL_S = 0.030
 
@@ -210,19 +211,6 @@ _ACC = ["acc_x_mps2", "acc_y_mps2", "acc_z_mps2"]
 _GYR = ["gyr_x_dps", "gyr_y_dps", "gyr_z_dps"]
 
 
-def _write_sensor_logger(imu, path):
-    """Sensor Logger (Android) zip: TotalAcceleration.csv / Gyroscope.csv, time in ns
-    since the epoch, seconds_elapsed, axes in z, y, x order, m/s² and rad/s."""
-    import zipfile
-
-    ns = imu["timestamp"].astype("int64").to_numpy()
-    with zipfile.ZipFile(path, "w") as zf:
-        for name, vals in (("TotalAcceleration.csv", imu[_ACC].to_numpy()), ("Gyroscope.csv", np.radians(imu[_GYR].to_numpy()))):
-            df = pd.DataFrame({"time": ns, "seconds_elapsed": (ns - ns[0]) / 1e9, "z": vals[:, 2], "y": vals[:, 1], "x": vals[:, 0]})
-            zf.writestr(f"run/{name}", df.to_csv(index=False))
-    return path
-
-
 def _write_phyphox(imu, path, rng):
     """phyphox zip (semicolon, decimal comma): Accelerometer.csv and Gyroscope.csv,
     "Time (s)" from the start, m/s² and rad/s; phone timing jitters by +-1 ms."""
@@ -262,7 +250,7 @@ def test_targets_through_recorder_layouts(tmp_path, layout, seed, rate):
     sim = simulate.simulate_run(duration_s=240.0, rate_hz=rate, seed=seed, mounting="random", standing_s=5.0)
     imu = sim.run.imu
     if layout == "sensor-logger":
-        path = _write_sensor_logger(imu, tmp_path / "Recording.zip")
+        path = write_sensor_logger(sim, tmp_path / "Recording.zip", None)
     elif layout == "phyphox":
         path = _write_phyphox(imu, tmp_path / "phyphox.zip", np.random.default_rng(seed))
     else:
@@ -292,7 +280,6 @@ def test_pelvic_drop_through_a_phones_two_clocks(tmp_path):
     simulator at 1000 Hz): resampled onto one grid, pelvic drop keeps its
     amplitude. Measured: bias -0.014 deg, RMSE 0.242 deg pooled; a straight
     line between the samples flattened the swing by 0.144 deg (RMSE 0.281)."""
-    from phonewriter import write_irregular_sensor_logger
 
     err = []
     for seed in range(2, 10):
