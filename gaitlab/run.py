@@ -13,7 +13,8 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["Run", "FORM_METRICS", "climbs", "climb_profile", "altitude_jitter_m", "describe_elevation",
-           "ASCENT_HYSTERESIS_M", "ALTITUDE_JITTER_MAX_M", "RELATIVE_ALTITUDE"]
+           "ASCENT_HYSTERESIS_M", "ALTITUDE_JITTER_MAX_M", "RELATIVE_ALTITUDE", "walking_cadence_spm",
+           "MIN_RUNNING_SPEED_MPS"]
 
 #: Form metrics gaitlab knows, with what they mean (used by ``info`` and reports).
 FORM_METRICS: dict[str, str] = {
@@ -51,6 +52,31 @@ RELATIVE_ALTITUDE = "height relative to the start (no GPS track to tie it to sea
 #: files in the tests, 25 jitter 0-0.47 m; a GPS-only fenix2 2.8 m (its count
 #: 2.4 times its own total) and the Strava phone app's FIT 0.95 m.
 ALTITUDE_JITTER_MAX_M = 0.75
+
+
+#: Records slower than this (m/s) are standing, not running form.
+MIN_RUNNING_SPEED_MPS = 1.0
+
+
+def walking_cadence_spm(cadence_spm: np.ndarray | pd.Series) -> float:
+    """The cadence (steps/min) under which a run's records are walking: 15
+    under the runner's typical running cadence (the median of the records at
+    140 or more), between 120 and 140.
+
+    Walking's cadence rarely exceeds 135 steps/min and running's rarely falls
+    under 145, but slow runners come close: in ``../shared/data/real`` the
+    walk breaks of an iron-distance triathlon's 5.5-hour marathon
+    (``gc-fenix5x-multisport-rd-stryd``, 32 % of its records) are at 120-135 steps/min, where the watch leaves contact
+    time out ("not available while walking", Garmin's Running Dynamics Pod
+    manual), while the slowest running is at 144-150 (5 % of
+    ``developer-types-sample`` under 144, its median 150; its line is 135).
+    A fixed line at 120 took those walk breaks for running form.
+    """
+    c = np.asarray(cadence_spm, float)
+    running = c[np.isfinite(c) & (c >= 140)]
+    if not len(running):
+        return 120.0
+    return float(np.clip(np.median(running) - 15.0, 120.0, 140.0))
 
 
 def altitude_jitter_m(altitude_m: np.ndarray | pd.Series) -> float:
@@ -332,6 +358,36 @@ class Run:
     def form_metrics(self) -> list[str]:
         """Canonical form-metric columns that hold at least one value."""
         return [c for c in FORM_METRICS if c in self.records and self.records[c].notna().any()]
+
+    def running_records(self) -> np.ndarray:
+        """Which records are running (bool per record): not under
+        :data:`MIN_RUNNING_SPEED_MPS`, not flagged as walking by a Garmin
+        running-dynamics sensor, which goes on reporting vertical oscillation
+        but leaves contact time out while its wearer walks ("not available while
+        walking", Garmin's Running Dynamics Pod manual; in ``../shared/data/real``
+        such records are at 104-145 steps/min, while a strap that drops out
+        loses both), and not under :meth:`walking_cadence_spm`. A record
+        without speed or cadence counts as running."""
+        ok = self._moving()
+        if "cadence_spm" in self.records:
+            ok &= ~(self.records["cadence_spm"].to_numpy(float) < self.walking_cadence_spm())
+        return ok
+
+    def walking_cadence_spm(self) -> float | None:
+        """This run's walking cadence (:func:`walking_cadence_spm` of its moving
+        records), None without cadence."""
+        if "cadence_spm" not in self.records:
+            return None
+        return walking_cadence_spm(self.records["cadence_spm"].to_numpy(float)[self._moving()])
+
+    def _moving(self) -> np.ndarray:
+        r = self.records
+        ok = np.ones(len(r), bool)
+        if "speed_mps" in r:
+            ok &= ~(r["speed_mps"].to_numpy(float) < MIN_RUNNING_SPEED_MPS)
+        if "vertical_oscillation_mm" in r and "stance_time_ms" in r:
+            ok &= ~((r["vertical_oscillation_mm"].to_numpy(float) > 0) & ~(r["stance_time_ms"].to_numpy(float) > 0))
+        return ok
 
     # -------------------------------------------------------------- selection
     def session(self, index: int) -> Run:

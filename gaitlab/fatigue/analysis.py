@@ -305,11 +305,10 @@ class FatigueAnalyzer:
         duration = series.duration_s
         if not bins.empty and duration < 10 * 60:
             raise AnalysisError(source_name, f"too short for a fatigue analysis ({duration / 60:.1f} min; need 10)")
+        # say why when it is that the records were walking (a walk filed as a run)
+        walked = "".join(f": {n}" for n in series.notes if "standing or walking" in n)
         if bins.empty or not series.metrics:
-            # say why when it is that the records were walking (a walk filed as a run)
-            walked = [n for n in series.notes if "standing or walking" in n]
-            raise AnalysisError(source_name, "no form metrics over time to analyse for fatigue"
-                                + (f": {walked[0]}" if walked else ""))
+            raise AnalysisError(source_name, "no form metrics over time to analyse for fatigue" + walked)
         t = bins["t_s"].to_numpy(float)
         b_lo, b_hi = self.baseline_window(duration)
         in_base = (t >= b_lo) & (t <= b_hi)
@@ -349,7 +348,9 @@ class FatigueAnalyzer:
                 continue
             scale = float(np.std(base_vals, ddof=1)) or 1e-9
             y_fit = y
-            if self.warmup_sd and _settling(y - typical, t < b_lo, in_base) > self.warmup_sd:
+            # the warm-up judged before the spike test, which takes a settling's
+            # first bins, far off the settled ones around them, for spikes
+            if self.warmup_sd and _settling(bins[m].to_numpy(float) - typical, t < b_lo, in_base) > self.warmup_sd:
                 y_fit = np.where(t >= b_lo, y, np.nan)
                 settling.append(spec.meaning)
             # a slope without a typical value: the IMU's speed ones are let loose
@@ -395,7 +396,8 @@ class FatigueAnalyzer:
                 z = (adj - mean) / sd
                 z_cols[m] = spec.worse * z if spec.worse else np.abs(z) - _ABS_Z_MEAN
         if not z_cols:
-            raise AnalysisError(source_name, "no form metric has a usable baseline for a fatigue analysis")
+            raise AnalysisError(source_name, f"no form metric has a usable baseline ({b_lo / 60:.0f}-{b_hi / 60:.0f} min) "
+                                "for a fatigue analysis" + walked)
         # metrics computed from others the run has add no evidence, only their
         # nonlinearity in pace: they stay in the table, not in the index
         have = set(z_cols) | ({"speed_mps"} if has_speed else set())

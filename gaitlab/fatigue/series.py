@@ -18,7 +18,7 @@ import pandas as pd
 from ..io.fit.developer import runscribe_column
 from ..metrics import Analysis
 from ..metrics.pelvis import regularity, symmetry_pct
-from ..run import Run
+from ..run import MIN_RUNNING_SPEED_MPS, Run
 
 __all__ = ["MetricSpec", "METRICS", "FormSeries", "form_series"]
 
@@ -219,15 +219,12 @@ def _fit_samples(run: Run) -> tuple[pd.DataFrame, list[str]]:
             out[c] = r[c].to_numpy(float)
     if "altitude_m" not in out and "enhanced_altitude_m" in r:
         out["altitude_m"] = r["enhanced_altitude_m"].to_numpy(float)
-    # running only: pauses (traffic lights) carry no form
-    moving = np.ones(len(out), bool)
-    if "speed_mps" in out:
-        moving &= ~(out["speed_mps"] < 1.0).to_numpy()
-    if "cadence_spm" in out:
-        moving &= ~(out["cadence_spm"] < 120).to_numpy()
+    # running only: pauses (traffic lights) and walk breaks carry no running form
+    moving = run.running_records()
     if (~moving).any():
+        walk = run.walking_cadence_spm()
         notes.append(f"{int((~moving).sum())} of {len(out)} records left out as standing or walking "
-                     "(under 1 m/s or 120 steps/min)")
+                     f"(under {MIN_RUNNING_SPEED_MPS:g} m/s" + (f" or {walk:.0f} steps/min)" if walk else ")"))
     return out[moving].reset_index(drop=True), notes
 
 

@@ -586,10 +586,8 @@ def _samples(run: Run, analysis: Analysis | None, kind: str) -> pd.DataFrame:
             if c == "stance_time_balance_left_pct":
                 v = np.where((v > 30) & (v < 70), v, np.nan)
             out[c] = v
-    if "speed_mps" in r and "cadence_spm" in out:
-        # pauses carry no form: cadence and contact of standing or walking are not running form
-        moving = (r["speed_mps"].to_numpy(float) >= 1.0) | ~np.isfinite(r["speed_mps"].to_numpy(float))
-        out.loc[~moving, out.columns[1:]] = np.nan
+    # pauses and walk breaks carry no form: cadence and contact of standing or walking are not running form
+    out.loc[~run.running_records(), out.columns[1:]] = np.nan
     return out
 
 
