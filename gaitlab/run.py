@@ -66,9 +66,9 @@ def walking_cadence_spm(cadence_spm: np.ndarray | pd.Series) -> float:
     Walking's cadence rarely exceeds 135 steps/min and running's rarely falls
     under 145, but slow runners come close: in ``../shared/data/real`` the
     walk breaks of an iron-distance triathlon's 5.5-hour marathon
-    (``gc-fenix5x-multisport-rd-stryd``, 32 % of its records) are at 120-135 steps/min, where the watch leaves contact
-    time out ("not available while walking", Garmin's Running Dynamics Pod
-    manual), while the slowest running is at 144-150 (5 % of
+    (``gc-fenix5x-multisport-rd-stryd``, 32 % of its records) are at 120-135
+    steps/min, where the watch leaves contact time out ("not available while
+    walking", Garmin's Running Dynamics Pod manual), while the slowest running is at 144-150 (5 % of
     ``developer-types-sample`` under 144, its median 150; its line is 135).
     A fixed line at 120 took those walk breaks for running form.
     """
@@ -370,7 +370,8 @@ class Run:
         without speed or cadence counts as running."""
         ok = self._moving()
         if "cadence_spm" in self.records:
-            ok &= ~(self.records["cadence_spm"].to_numpy(float) < self.walking_cadence_spm())
+            c = self.records["cadence_spm"].to_numpy(float)
+            ok &= ~(c < walking_cadence_spm(c[ok]))
         return ok
 
     def walking_cadence_spm(self) -> float | None:

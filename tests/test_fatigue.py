@@ -527,9 +527,10 @@ def test_real_iron_distance_marathon_walk_breaks_are_not_running_form():
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        ff = fitparse.FitFile(str(path), check_crc=False)
-        t0 = next(m.get_value("start_time") for m in ff.get_messages("session") if m.get_value("sport") == "running")
-        fp = [r for r in fitparse_records(path)[0] if r["timestamp"] >= t0]
+        msgs = [(m.name, {f.name: f.value for f in m.fields})
+                for m in fitparse.FitFile(str(path), check_crc=False).get_messages(["session", "record"])]
+    t0 = next(d["start_time"] for name, d in msgs if name == "session" and d.get("sport") == "running")
+    fp = [d for name, d in msgs if name == "record" and d["timestamp"] >= t0]
     rows = [((r["timestamp"] - t0).total_seconds(), r.get("vertical_oscillation"), r.get("stance_time"),
              r.get("cadence"), r.get("enhanced_speed", r.get("speed"))) for r in fp]
     t, vo, st, cad, sp = (np.array([np.nan if v is None else float(v) for v in col]) for col in zip(*rows))

@@ -280,7 +280,6 @@ def test_pelvic_drop_through_a_phones_two_clocks(tmp_path):
     simulator at 1000 Hz): resampled onto one grid, pelvic drop keeps its
     amplitude. Measured: bias -0.014 deg, RMSE 0.242 deg pooled; a straight
     line between the samples flattened the swing by 0.144 deg (RMSE 0.281)."""
-
     err = []
     for seed in range(2, 10):
         sim = simulate.simulate_run(duration_s=240.0, rate_hz=1000.0, seed=seed, mounting="random", standing_s=5.0)

@@ -334,7 +334,8 @@ class FatigueAnalyzer:
         out = bins.copy()
         for m in series.metrics:
             spec = METRICS.get(m, MetricSpec(0, 0.0, 0.0, m.replace("_", " ")))
-            y = bins[m].to_numpy(float)
+            raw = bins[m].to_numpy(float)
+            y = raw
             prior = np.array([spec.per_mps if name == "speed" else spec.per_grade_pct for name in names])
             typical = conf0 @ prior  # the typical pace and grade effect
             if self.spike_sd:
@@ -350,7 +351,7 @@ class FatigueAnalyzer:
             y_fit = y
             # the warm-up judged before the spike test, which takes a settling's
             # first bins, far off the settled ones around them, for spikes
-            if self.warmup_sd and _settling(bins[m].to_numpy(float) - typical, t < b_lo, in_base) > self.warmup_sd:
+            if self.warmup_sd and _settling(raw - typical, t < b_lo, in_base) > self.warmup_sd:
                 y_fit = np.where(t >= b_lo, y, np.nan)
                 settling.append(spec.meaning)
             # a slope without a typical value: the IMU's speed ones are let loose
