@@ -131,12 +131,17 @@ def write_sensor_logger(sim, path: Path, track: pd.DataFrame | None, baro: pd.Da
     return path
 
 
-def write_phyphox(sim, path: Path, track: pd.DataFrame | None, baro: pd.DataFrame | None = None) -> Path:
+def write_phyphox(sim, path: Path, track: pd.DataFrame | None, baro: pd.DataFrame | None = None,
+                  jitter: np.random.Generator | None = None) -> Path:
     """phyphox zip (semicolon, decimal comma): Accelerometer.csv, Gyroscope.csv,
     Location.csv and Pressure.csv ("Pressure (hPa)"), every "Time (s)" on the
-    experiment's clock."""
+    experiment's clock; with ``jitter``, the motion samples' times jitter by
+    +-1 ms, as a phone's do."""
     imu = sim.run.imu
     t = imu["elapsed_s"].to_numpy()
+    if jitter is not None:
+        t = t + jitter.uniform(-0.001, 0.001, len(imu))
+        t[0] = 0.0
     acc = pd.DataFrame({"Time (s)": t, **{f"Acceleration {a} (m/s^2)": imu[f"acc_{a}_mps2"] for a in "xyz"}})
     gyr = pd.DataFrame({"Time (s)": t, **{f"Gyroscope {a} (rad/s)": np.radians(imu[f"gyr_{a}_dps"]) for a in "xyz"}})
     with zipfile.ZipFile(path, "w") as zf:

@@ -21,7 +21,7 @@ import pytest
 
 import gaitlab
 from gaitlab import simulate
-from phonewriter import write_irregular_sensor_logger, write_sensor_logger
+from phonewriter import write_irregular_sensor_logger, write_phyphox, write_sensor_logger
 
 TOL_S = 0.030
 
@@ -211,21 +211,6 @@ _ACC = ["acc_x_mps2", "acc_y_mps2", "acc_z_mps2"]
 _GYR = ["gyr_x_dps", "gyr_y_dps", "gyr_z_dps"]
 
 
-def _write_phyphox(imu, path, rng):
-    """phyphox zip (semicolon, decimal comma): Accelerometer.csv and Gyroscope.csv,
-    "Time (s)" from the start, m/s² and rad/s; phone timing jitters by +-1 ms."""
-    import zipfile
-
-    t = imu["elapsed_s"].to_numpy() + rng.uniform(-0.001, 0.001, len(imu))
-    t[0] = 0.0
-    acc = pd.DataFrame({"Time (s)": t, **{f"Acceleration {a} (m/s^2)": imu[f"acc_{a}_mps2"] for a in "xyz"}})
-    gyr = pd.DataFrame({"Time (s)": t, **{f"Gyroscope {a} (rad/s)": np.radians(imu[f"gyr_{a}_dps"]) for a in "xyz"}})
-    with zipfile.ZipFile(path, "w") as zf:
-        zf.writestr("Accelerometer.csv", acc.to_csv(index=False, sep=";", decimal=",", quoting=2))
-        zf.writestr("Gyroscope.csv", gyr.to_csv(index=False, sep=";", decimal=",", quoting=2))
-    return path
-
-
 def _write_metabase(imu, folder):
     """MetaBase: one file per sensor, epoch (ms), local time, elapsed (s), g and deg/s
     with 3 decimals, as the app writes them."""
@@ -252,7 +237,7 @@ def test_targets_through_recorder_layouts(tmp_path, layout, seed, rate):
     if layout == "sensor-logger":
         path = write_sensor_logger(sim, tmp_path / "Recording.zip", None)
     elif layout == "phyphox":
-        path = _write_phyphox(imu, tmp_path / "phyphox.zip", np.random.default_rng(seed))
+        path = write_phyphox(sim, tmp_path / "phyphox.zip", None, jitter=np.random.default_rng(seed))
     else:
         path = _write_metabase(imu, tmp_path / "metabase")
     with warnings.catch_warnings():
