@@ -14,7 +14,7 @@ import pandas as pd
 
 __all__ = ["Run", "FORM_METRICS", "climbs", "climb_profile", "altitude_jitter_m", "describe_elevation",
            "ASCENT_HYSTERESIS_M", "ALTITUDE_JITTER_MAX_M", "RELATIVE_ALTITUDE", "walking_cadence_spm",
-           "MIN_RUNNING_SPEED_MPS"]
+           "MIN_RUNNING_SPEED_MPS", "MIN_RUNNING_BOUT_S"]
 
 #: Form metrics gaitlab knows, with what they mean (used by ``info`` and reports).
 FORM_METRICS: dict[str, str] = {
@@ -58,6 +58,17 @@ ALTITUDE_JITTER_MAX_M = 0.75
 MIN_RUNNING_SPEED_MPS = 1.0
 
 
+#: Running between walks or stops for less than this (s) is not running form:
+#: it is all getting going and slowing down. In the 12 real files of
+#: ``../shared/data/real`` with walks or stops in their running, a record 1-2
+#: s from one has a cadence 3-24 steps/min (median 12) and a speed 0.3-2.6 m/s
+#: under those a minute or more from one; 6-10 s from one, the cadence is
+#: within 4 steps/min in 9 of them. The 1-2 s of "running" a Garmin strap
+#: writes at a walk's edge in an iron-distance marathon (142-154 steps/min,
+#: contact time 367-444 ms, bounce 24-44 mm) are the walk's.
+MIN_RUNNING_BOUT_S = 10.0
+
+
 def walking_cadence_spm(cadence_spm: np.ndarray | pd.Series) -> float:
     """The cadence (steps/min) under which a run's records are walking: 15
     under the runner's typical running cadence (the median of the records at
@@ -77,6 +88,24 @@ def walking_cadence_spm(cadence_spm: np.ndarray | pd.Series) -> float:
     if not len(running):
         return 120.0
     return float(np.clip(np.median(running) - 15.0, 120.0, 140.0))
+
+
+def _long_bouts(ok: np.ndarray, t_s: np.ndarray, min_s: float) -> np.ndarray:
+    """``ok`` without its runs of consecutive True records that last under
+    ``min_s`` seconds: from their first record to the record after them (a
+    smart-recording watch writes a record every 1-10 s), or to their last
+    record plus the typical record interval at the end of the recording. A run
+    without a known length is kept."""
+    idx = np.flatnonzero(ok)
+    if not len(idx):
+        return ok
+    starts = np.r_[True, np.diff(idx) > 1]
+    first, last = idx[starts], idx[np.r_[starts[1:], True]]
+    step = float(np.nanmedian(np.diff(t_s))) if len(t_s) > 1 else 0.0
+    stop = np.where(last + 1 < len(t_s), t_s[np.minimum(last + 1, len(t_s) - 1)], t_s[last] + step)
+    out = np.zeros_like(ok)
+    out[idx] = ~(stop - t_s[first] < min_s)[np.cumsum(starts) - 1]
+    return out
 
 
 def altitude_jitter_m(altitude_m: np.ndarray | pd.Series) -> float:
@@ -366,12 +395,15 @@ class Run:
         but leaves contact time out while its wearer walks ("not available while
         walking", Garmin's Running Dynamics Pod manual; in ``../shared/data/real``
         such records are at 104-145 steps/min, while a strap that drops out
-        loses both), and not under :meth:`walking_cadence_spm`. A record
-        without speed or cadence counts as running."""
+        loses both), not under :meth:`walking_cadence_spm`, and not in a
+        stretch of such records shorter than :data:`MIN_RUNNING_BOUT_S`. A
+        record without speed or cadence counts as running."""
         ok = self._moving()
         if "cadence_spm" in self.records:
             c = self.records["cadence_spm"].to_numpy(float)
             ok &= ~(c < walking_cadence_spm(c[ok]))
+        if "elapsed_s" in self.records and not ok.all():
+            ok = _long_bouts(ok, self.records["elapsed_s"].to_numpy(float), MIN_RUNNING_BOUT_S)
         return ok
 
     def walking_cadence_spm(self) -> float | None:

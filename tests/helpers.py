@@ -56,6 +56,25 @@ def fitparse_records(path: Path) -> tuple[list[dict], str | None]:
     return out, error
 
 
+def without_short_stretches(t: list[float], running: list[bool], min_s: float = 10.0) -> list[bool]:
+    """``running`` without its stretches of consecutive running records that
+    last under ``min_s``: from their first record to the next record (to
+    their last + 1 s at the end of a 1-Hz recording), record by record."""
+    out = list(running)
+    stretch: list[int] = []
+    for i, run in enumerate(list(running) + [False]):
+        if run:
+            stretch.append(i)
+            continue
+        if stretch:
+            stop = t[i] if i < len(t) else t[-1] + 1
+            if stop - t[stretch[0]] < min_s:
+                for j in stretch:
+                    out[j] = False
+            stretch = []
+    return out
+
+
 @lru_cache(maxsize=None)
 def sdk_record_count(path: Path) -> int:
     """Records garmin-fit-sdk (Garmin's own decoder) reads, CRC check off."""

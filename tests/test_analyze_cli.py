@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from gaitlab import simulate
-from helpers import DATA, REAL, fitparse_records, need_real
+from helpers import DATA, REAL, fitparse_records, need_real, without_short_stretches
 from helpers import run_gaitlab as _gaitlab
 
 
@@ -72,11 +72,12 @@ def test_analyze_fit_without_imu_or_running_dynamics_is_a_clear_error():
 @pytest.mark.parametrize(
     "name,expect",
     [("fit-other/gc-suunto-run-hrv.fit", "records left out as standing or walking"),
-     ("fitparse-tests/garmin-fenix-5-run.fit", "too short for a fatigue analysis (0.9 min; need 10)")],
+     ("fitparse-tests/garmin-fenix-5-run.fit", "too short for a fatigue analysis (")],
     ids=["walk-filed-as-run", "57-s-run"],
 )
 def test_analyze_fit_says_why_there_is_no_fatigue_analysis(name, expect):
-    """A "run" whose records are a walk (1.7 m/s, 110 steps/min) and a 57-s run
+    """A "run" whose records are a walk (1.7 m/s, 110 steps/min, with 5 records
+    of running in stretches of 1-9 s) and a 57-s run
     both said "no form metrics over time" before session 15, though both have
     cadence (and the 57-s run all of Garmin's running dynamics)."""
     need_real()
@@ -85,12 +86,26 @@ def test_analyze_fit_says_why_there_is_no_fatigue_analysis(name, expect):
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and path.name in lines[0] and expect in lines[0], lines
+    if "short" in expect:
+        # its running per fitparse: from the first record at 1 m/s or more (a
+        # standing start) to the last before a record at 108 steps/min, since
+        # the 10 s after that (2 records, 5 s apart) are too short a stretch
+        fp, _ = fitparse_records(path)
+        t = [(r["timestamp"] - fp[0]["timestamp"]).total_seconds() for r in fp]
+        start = next(ti for ti, r in zip(t, fp) if r["speed"] >= 1.0)
+        glitch = next(ti for ti, r in zip(t, fp) if ti > start and 2 * r["cadence"] < 120)
+        end = max(ti for ti in t if ti < glitch)
+        assert (t[-1], start, glitch, end) == (57, 4, 47, 45)
+        assert f"({(end - start) / 60:.1f} min; need 10)" in lines[0], lines[0]
     if "walk" in expect:
         fp, _ = fitparse_records(path)
         # fitparse's cadence of a foot sport counts strides: 2x is steps/min; a record
         # without speed or cadence is not known to be walking
         sp, cad = [r.get("speed") for r in fp], [r.get("cadence") for r in fp]
-        walking = sum(1 for v, c in zip(sp, cad) if (v is not None and v < 1.0) or (c is not None and 2 * c < 120))
+        running = [not ((v is not None and v < 1.0) or (c is not None and 2 * c < 120)) for v, c in zip(sp, cad)]
+        # and running between walks for under 10 s
+        running = without_short_stretches([r["timestamp"].timestamp() for r in fp], running)
+        walking = len(fp) - sum(running)
         assert f"{walking} of {len(fp)} records" in lines[0], (walking, len(fp), lines[0])
 
 

@@ -16,7 +16,7 @@ import gaitlab
 from gaitlab import simulate
 from gaitlab.fatigue import FatigueAnalyzer, headline
 from gaitlab.simulate_fit import simulate_fit_run
-from helpers import DATA, REAL, fitparse_records, need_real, run_gaitlab
+from helpers import DATA, REAL, fitparse_records, need_real, run_gaitlab, without_short_stretches
 
 #: Pelvis runs: even seeds fatigue at a random onset (15-30 min) with random
 #: drifts of left/right pelvic drop and contact time; odd seeds hold form.
@@ -355,7 +355,9 @@ def _real_runs_with_drift() -> pd.DataFrame:
     added from 6 onsets spread over its middle (at least 16 min in, 12 min
     before the end): the runner's own noise, wander, pace and hills, and a known
     onset (a real run has its own changes of form too, which the truth here
-    does not know)."""
+    does not know). ``added_ms``: the drift added by the end, over the running
+    records of the last 5 min of running (a record running until the next, up
+    to 10 s)."""
     rows = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -363,13 +365,14 @@ def _real_runs_with_drift() -> pd.DataFrame:
             t = run.records["elapsed_s"].to_numpy(float)
             device = "stryd" if "leg_spring_stiffness_kn_m" in run.records else "garmin"
             end0 = gaitlab.fatigue(run).metrics.loc["stance_time_ms", "end_change"]
+            ran = t[run.running_records()]
+            end = np.cumsum(np.minimum(np.diff(ran, append=ran[-1] + 1), 10.0)[::-1])[::-1] <= 300
             for k in range(6):
                 fat = _fit_fatigue(100 + k, device)
                 fat["onset_s"] = float(np.interp((k + 0.5) / 6, [0, 1], [t[0] + max(960.0, run.duration_s / 3),
                                                                          t[-1] - 720.0]))
                 f = gaitlab.fatigue(_add_drift(run, fat))
-                end = t >= t[-1] - 300
-                added = fat["stance_time_ms_per_min"] * np.mean(np.maximum(t[end] - fat["onset_s"], 0) / 60)
+                added = fat["stance_time_ms_per_min"] * np.mean(np.maximum(ran[end] - fat["onset_s"], 0) / 60)
                 rows.append((path.name, fat["onset_s"], f.onset_s, added,
                              f.metrics.loc["stance_time_ms", "end_change"] - end0))
     return pd.DataFrame(rows, columns=["file", "onset_s", "found_s", "added_ms", "end_change_gain_ms"])
@@ -378,9 +381,13 @@ def _real_runs_with_drift() -> pd.DataFrame:
 def test_real_runs_with_an_added_drift_report_its_size():
     """A known drift added to real runs' contact time shows in the table's
     change by the end, at matched pace, at its true size (the run's own pace
-    and noise left as they were). Measured: median ratio 0.95, 0.80 of them
+    and noise left as they were). Measured: median ratio 0.93, 0.83 of them
     within 30 %; where the runner slowed while the drift grew, part of it goes
-    to the speed term."""
+    to the speed term. Until session 26 the truth was the drift over the last 5
+    min of the recording, which in the iron-distance marathon
+    (``gc-fenix5x-multisport-rd-stryd``) is 33 min of walking after the run's
+    end: its median ratio was -0.08, and -0.21 against this truth while 2
+    records in that walk were the analysis' end; 0.96 now."""
     d = _real_runs_with_drift()
     assert d["file"].nunique() >= 8, d["file"].unique()
     ratio = d["end_change_gain_ms"] / d["added_ms"]
@@ -390,11 +397,13 @@ def test_real_runs_with_an_added_drift_report_its_size():
 
 @pytest.mark.xfail(
     strict=True,
-    reason="measured 0.22 of 60 (10 real runs, each with the drifts of the simulated test added at 6 onsets) "
-    "within +-2 min; an onset found in 0.88, 0.43 more than 2 min early (median error -1.9 min): real runs have "
+    reason="measured 0.20 of 60 (10 real runs, each with the drifts of the simulated test added at 6 onsets) "
+    "within +-2 min; an onset found in 0.83, 0.48 more than 2 min early (median error -2.5 min): real runs have "
     "slow changes of form of their own, which the added truth does not know (issue 4 note, session 11; session "
     "14: 0.17, 0.72 found and -2.4 min with the earlier min_joint_stat of 80; session 25, walk breaks out of "
-    "the bins: 0.18 -> 0.22, found 0.83 -> 0.88)",
+    "the bins: 0.18 -> 0.22, found 0.83 -> 0.88; session 26, running under 10 s between walks out and the windows "
+    "in running time: 0.22 -> 0.20, found 0.88 -> 0.83, two onsets of a run with many stops, sl-fr945-run-stryd, "
+    "33 and 43 min early on an evidence profile flat over the run)",
 )
 def test_real_runs_with_an_added_drift_onset_within_2_min():
     """The issue's target on real noise: the same drifts as the simulated FIT
@@ -481,8 +490,8 @@ def test_real_ironman_run_settling_is_not_an_onset():
     contact time 3 baseline SDs off in the first 5 minutes. It was reported as
     a jump in cadence at the baseline's start (5.0 min) until the warm-up was
     left out of such fits; the settling is named in the notes instead, and
-    what the table reports for cadence is the change after it (measured: -3.2
-    spm, 1.7 baseline SDs, by the end), not the settling's size."""
+    what the table reports for cadence is the change after it (measured: -3.4
+    spm, 1.9 baseline SDs, by the end), not the settling's size."""
     f = _ironman_run_fatigue()
     assert f.duration_s > 3 * 3600
     settling = [n for n in f.notes if n.startswith("form was still settling")]
@@ -490,16 +499,22 @@ def test_real_ironman_run_settling_is_not_an_onset():
     assert f.onset_shape != "step", (f.onset_s, f.onset_shape)
     cadence = f.metrics.loc["cadence_spm"]
     assert cadence["change_shape"] != "step" and abs(cadence["end_change_sd"]) < 3, cadence
+    # step length (computed by the watch from pace and cadence) ends 0.1 SD
+    # off: not what broke down, though session 26 named it so for a while
+    step = f.metrics.loc["step_length_mm"]
+    assert abs(step["end_change_sd"]) < 1 and "step length" not in headline(f), (step, headline(f))
 
 
 @pytest.mark.xfail(
     strict=True,
-    reason="measured: an onset at 5.9 min, next to the baseline's start (95 % interval 5.5-101 min: the joint "
-    "evidence falls only from 69 at 6 min to 60 at 60 min), a ramp over the whole run in cadence (-3.2 spm at matched "
-    "pace by the end, 1.7 baseline SDs) and Stryd form power (+2.0 W, 1.4 SDs), since the aid stations' walking (7 % "
+    reason="measured: an onset at 6.0 min, next to the baseline's start (95 % interval 5.5-96 min: the joint "
+    "evidence falls only from 77 at 6 min to 68 at 60 min), a ramp over the whole run in cadence (-3.4 spm at matched "
+    "pace by the end, 1.9 baseline SDs) and Stryd form power (+1.9 W, 1.4 SDs), since the aid stations' walking (7 % "
     "of its records at 120-135 steps/min) no longer enters the bins; with those walks in, their bins were spikes "
     "that set the noise level, and no onset was called. The run slows from 3.9 to 3.0 m/s over the same hours, so "
-    "a drift from the start and the pace term are hard to tell apart (issue 4 note, session 25)",
+    "a drift from the start and the pace term are hard to tell apart (issue 4 note, session 25: 5.9 min, interval "
+    "5.5-101 min, evidence 69 -> 60, before session 26 left running under 10 s between walks out and counted the "
+    "windows in running time)",
 )
 def test_real_ironman_run_holds_form_for_20_min():
     """The check this file had until session 25: no onset in the first 20 min
@@ -513,14 +528,15 @@ def test_real_iron_distance_marathon_walk_breaks_are_not_running_form():
     """The 5.5-hour marathon of a real iron-distance triathlon, with walk
     breaks (a third of its records: 120-135 steps/min, bounce ~40 mm, no
     contact time from the Garmin strap, which leaves it out while its wearer
-    walks). Every half hour, the bounce the
-    fatigue analysis binned is that of the records fitparse reads as running
-    (contact time given, 140 steps/min or more, 1 m/s or more), and so is its
-    cadence. Measured: within 1 mm and 1 steps/min but in the last half hour
-    (4.0 mm: a record or two at a walk break's edge that passes for running,
-    bounce 24-41 mm, fills a bin of its own). Before session 25 the walks
-    entered the bins: 8-41 mm and up to 31 steps/min off in the half hours
-    walked most."""
+    walks). Every time bin of the fatigue analysis holds the records fitparse
+    reads as running (contact time given, 140 steps/min or more, 1 m/s or
+    more, in stretches of 10 s or more) and has their median bounce, contact
+    time and cadence. Measured: 0 mm, 0.5 ms and 1 step/min at most, over 199
+    bins. Before session 25 the walks entered the bins (bounce 8-41 mm off per
+    half hour); before session 26 the 4 records of running for 1-2 s at a
+    walk's edge were bins of their own, and the last (contact time 403-438
+    ms, 9 min into the run's last walk) was the run's end: "form held for 293
+    min, then ground contact time rose from 299 to 401 ms"."""
     need_real()
     path = REAL / "fit-running-dynamics" / "gc-fenix5x-multisport-rd-stryd.fit"
     import fitparse
@@ -537,23 +553,22 @@ def test_real_iron_distance_marathon_walk_breaks_are_not_running_form():
     garmin_walking = (vo > 0) & ~(st > 0)
     assert garmin_walking.mean() > 0.3
     running = (st > 0) & (2 * cad >= 140) & (sp >= 1.0)
+    long = np.array(without_short_stretches(list(t), list(running)))
+    # 4 records at walks' edges, 1-2 s of them at a time: 142-154 steps/min
+    # but contact time 367-444 ms and bounce 24-44 mm
+    assert (running & ~long).sum() == 4
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         f = gaitlab.fatigue(path)
     s = f.series
-
-    def weighted_median(v: np.ndarray, w: np.ndarray) -> float:
-        ok = np.isfinite(v) & (w > 0)
-        order = np.argsort(v[ok])
-        cum = np.cumsum(w[ok][order])
-        return float(v[ok][order][np.searchsorted(cum, cum[-1] / 2)])
-
-    for k in range(10):  # the half hours: the bins' medians, weighed by their records, against the records'
-        ours = s[(s["t_s"] >= 1800 * k) & (s["t_s"] < 1800 * (k + 1))]
-        theirs = running & (t >= 1800 * k) & (t < 1800 * (k + 1))
-        n = ours["n"].to_numpy(float)
-        assert abs(weighted_median(ours["vertical_oscillation_mm"].to_numpy(float), n) - np.median(vo[theirs])) <= 5.0, k
-        assert abs(weighted_median(ours["cadence_spm"].to_numpy(float), n) - np.median(2 * cad[theirs])) <= 2.0, k
+    width = float(np.median(np.diff(s["t_s"])))
+    for i, b in s.iterrows():
+        theirs = long & (t >= b["t_s"] - width / 2) & ((t < b["t_s"] + width / 2) | (i == len(s) - 1))
+        assert (b["n"] > 0) == theirs.any(), b
+        if theirs.any():
+            assert abs(b["vertical_oscillation_mm"] - np.median(vo[theirs])) <= 1.0, b
+            assert abs(b["stance_time_ms"] - np.median(st[theirs])) <= 1.0, b
+            assert abs(b["cadence_spm"] - np.median(2 * cad[theirs])) <= 1.0, b
 
 
 def test_analyze_cli_json_has_fatigue_for_fit(tmp_path):
@@ -876,14 +891,19 @@ def test_fit_runs_cue_windows_against_truth():
 
 def _with_walk_breaks(run, seed: int, every_s: float = 480.0, first_s: float = 240.0):
     """``run`` with walk breaks every ``every_s`` from ``first_s`` on, growing
-    from 30 s to 180 s over the run (a run/walk ultra walks more as it goes):
-    125 steps/min, 1.5 m/s, bounce 42 mm; a Garmin strap leaves contact time
-    out while walking (its manual), a Stryd pod reports it (520 ms). Returns
-    the run and which records were walked."""
+    from 30 s to 180 s over the run (a run/walk ultra walks more as it goes).
+    Returns the run and which records were walked."""
     rec = run.records.copy()
-    r = np.random.default_rng(seed)
     t = rec["elapsed_s"].to_numpy(float)
     walk = (t >= first_s) & ((t - first_s) % every_s < 30.0 * (1 + 5 * t / t.max()))
+    _walk(rec, walk, np.random.default_rng(seed))
+    return dataclasses.replace(run, records=rec), walk
+
+
+def _walk(rec: pd.DataFrame, walk: np.ndarray, r: np.random.Generator) -> None:
+    """Walking in the records ``walk`` of ``rec`` (in place): 125 steps/min,
+    1.5 m/s, bounce 42 mm; a Garmin strap leaves contact time out while
+    walking (its manual), a Stryd pod reports it (520 ms)."""
     n = int(walk.sum())
     cadence, speed = np.round(r.normal(125, 3, n)), r.normal(1.5, 0.08, n)
     walking = {"cadence_spm": cadence, "speed_mps": speed, "vertical_oscillation_mm": r.normal(42, 3, n),
@@ -897,6 +917,29 @@ def _with_walk_breaks(run, seed: int, every_s: float = 480.0, first_s: float = 2
     if "vertical_ratio_pct" in rec:
         rec.loc[walk, "vertical_ratio_pct"] = 100 * rec.loc[walk, "vertical_oscillation_mm"] / rec.loc[walk, "step_length_mm"]
     rec["distance_m"] = np.cumsum(np.nan_to_num(rec["speed_mps"].to_numpy(float)))
+
+
+def _with_walks_around(run, seed: int, before_s: float = 1200.0, after_s: float = 600.0):
+    """``run`` walked for its first ``before_s`` and its last ``after_s`` (to
+    the start, and a cool-down), with a few seconds of running in those walks:
+    a 2-8 s jog every 1-2 min of the first, and 3 min into the last, 2
+    records at 148 steps/min with a walk's contact time (420 ms) and bounce
+    (41 mm), as a Garmin strap wrote them 9 min into the last walk of a real
+    iron-distance marathon (``gc-fenix5x-multisport-rd-stryd``). Returns the
+    run and which records were not running form (the walks with their jogs
+    and 2 records)."""
+    rec = run.records.copy()
+    r = np.random.default_rng(seed)
+    t = rec["elapsed_s"].to_numpy(float)
+    walk = (t < before_s) | (t >= t.max() - after_s)
+    jog = np.zeros(len(t), bool)
+    for start in np.cumsum(r.uniform(60, 120, 30)):
+        if start < before_s - 10:
+            jog |= (t >= start) & (t < start + r.integers(2, 9))
+    _walk(rec, walk & ~jog, r)
+    blip = (t >= t.max() - after_s + 180) & (t < t.max() - after_s + 182)
+    for c, v in (("cadence_spm", 148.0), ("stance_time_ms", 420.0), ("vertical_oscillation_mm", 41.0)):
+        rec.loc[blip, c] = v
     return dataclasses.replace(run, records=rec), walk
 
 
@@ -924,6 +967,38 @@ def test_fit_runs_with_walk_breaks():
                 assert f"{int((walk | stopped).sum())} of {len(walk)} records left out" in f.notes[0], f.notes
                 fresh = simulate_fit_run(3600.0, seed + 500, profile=profile, device=device, wander=False)
                 false.append(gaitlab.fatigue(_with_walk_breaks(fresh.run, seed)[0]).onset_s is not None)
+    assert np.mean(hits) >= 0.9, f"{np.mean(hits):.3f} of {len(hits)}"
+    assert np.mean(false) <= 0.05, f"{np.mean(false):.3f} of {len(false)}"
+
+
+def test_fit_runs_with_a_walk_before_and_after():
+    """A walk to the start (20 min, with a few seconds' jog every minute or
+    two) and a cool-down walk (10 min) recorded with the run: the baseline is
+    the runner's 5th to 15th minute of running, and the end is the end of the
+    running, not of the recording. Measured on these 24 fatigued and 24 fresh
+    runs (no wander): 1.000 within 2 min (median error 0.89 min), no false
+    onset. Before session 26 the jogs were the baseline and the 2 records in
+    the last walk its end: 0.750 within 2 min and a false onset in all 24
+    fresh runs; with those short runs left out but the windows in the
+    recording's time, no baseline (all 24 an error)."""
+    hits, false = [], []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for profile in ("steady", "hills", "fartlek"):
+            for seed in range(8):
+                device = "stryd" if seed % 3 == 0 else "garmin"
+                fat = _fit_fatigue(seed, device)
+                fat["onset_s"] += 1200.0
+                sim = simulate_fit_run(5400.0, 900 + seed, profile=profile, fatigue=fat, device=device, wander=False)
+                run, walk = _with_walks_around(sim.run, seed)
+                f = gaitlab.fatigue(run)
+                hits.append(f.onset_s is not None and abs(f.onset_s - fat["onset_s"]) <= 120)
+                # the baseline: from 5 min into the running (a bin's width)
+                assert abs(f.baseline_s[0] - (1200 + 300)) <= 5400 / 240, f.baseline_s
+                stopped = sim.run.records["speed_mps"].to_numpy(float) < 1.0
+                assert f"{int((walk | stopped).sum())} of {len(walk)} records left out" in f.notes[0], f.notes
+                fresh = simulate_fit_run(5400.0, 950 + seed, profile=profile, device=device, wander=False)
+                false.append(gaitlab.fatigue(_with_walks_around(fresh.run, seed)[0]).onset_s is not None)
     assert np.mean(hits) >= 0.9, f"{np.mean(hits):.3f} of {len(hits)}"
     assert np.mean(false) <= 0.05, f"{np.mean(false):.3f} of {len(false)}"
 

@@ -94,7 +94,8 @@ class Fatigue:
         The bins: ``t_s``, ``distance_m``, ``speed_mps``, ``grade_pct``, each
         metric raw and ``<metric>_adj``, and ``form_index``.
     baseline_s
-        The baseline window used.
+        The baseline window used, s from the start of the recording (when the
+        baseline's running began and ended).
     duration_s, distance_m
         Of the running analysed.
     notes
@@ -174,7 +175,10 @@ class FatigueAnalyzer:
         Bin length (s) and the most bins a run gets (longer runs get longer
         bins: :func:`~gaitlab.fatigue.series.form_series`).
     baseline_min
-        Baseline window, minutes from the start (scaled down below 45 min).
+        Baseline window, minutes of running from its start (scaled down below
+        45 min). Running time leaves out the bins without a running record
+        (walks, stops): a walk to the start recorded with the run, or a
+        run/walk's walks, do not take the baseline's place.
     min_after_s
         An onset needs at least this much running after it, s.
     min_stat, min_change_sd
@@ -195,7 +199,8 @@ class FatigueAnalyzer:
         onset of its own still helps time the run's onset (its end change
         must still be for the worse).
     end_s
-        The "end" of the run for end changes: its last this many seconds.
+        The "end" of the run for end changes: its last this many seconds of
+        running.
     cue_sd, cue_min_s
         Cue windows: index above baseline mean + ``cue_sd`` SD for at least
         ``cue_min_s`` seconds. 60 s gave a cue window in 18 % of simulated
@@ -303,15 +308,25 @@ class FatigueAnalyzer:
         """Fatigue of one binned run."""
         bins = series.bins
         duration = series.duration_s
-        if not bins.empty and duration < 10 * 60:
+        if duration < 10 * 60 and (duration > 0 or not bins.empty):
             raise AnalysisError(source_name, f"too short for a fatigue analysis ({duration / 60:.1f} min; need 10)")
         # say why when it is that the records were walking (a walk filed as a run)
         walked = "".join(f": {n}" for n in series.notes if "standing or walking" in n)
         if bins.empty or not series.metrics:
             raise AnalysisError(source_name, "no form metrics over time to analyse for fatigue" + walked)
         t = bins["t_s"].to_numpy(float)
-        b_lo, b_hi = self.baseline_window(duration)
-        in_base = (t >= b_lo) & (t <= b_hi)
+        half_bin = series.bin_s / 2  # onsets are bin centres: the interval holds the bins around them
+        # The windows (baseline, end, the running an onset needs after it) are
+        # in running time: bins without a running record (walk breaks, stops)
+        # do not count, so a walk at the start does not take the baseline's
+        # place, nor one at the end the end's.
+        filled = bins["n"].to_numpy(float) > 0
+        run_t = (np.cumsum(filled) - 0.5) * series.bin_s  # at bin centres, s
+        run_end = float(run_t[-1])
+        b_lo, b_hi = self.baseline_window(duration - (~filled).sum() * series.bin_s)
+        in_base = (run_t >= b_lo) & (run_t <= b_hi) & filled
+        # the baseline in the recording's time: when its running began and ended
+        base_s = tuple(float(np.interp(x, run_t[filled], t[filled])) for x in (b_lo, b_hi)) if filled.any() else (b_lo, b_hi)
         speed = bins["speed_mps"].to_numpy(float)
         grade = bins["grade_pct"].to_numpy(float)
         has_speed = np.isfinite(speed).sum() >= 0.5 * len(t)
@@ -327,9 +342,8 @@ class FatigueAnalyzer:
         conf = np.column_stack(conf_cols) if conf_cols else None
         conf0 = np.nan_to_num(conf) if conf is not None else np.zeros((len(t), 0))  # unknown pace: no effect
         t_min = t / 60.0
-        cand = t_min[(t >= b_lo) & (t <= t.max() - self.min_after_s)]
-        end_sel = t >= t.max() - self.end_s
-        half_bin = series.bin_s / 2  # onsets are bin centres: the interval holds the bins around them
+        cand = t_min[(run_t >= b_lo) & (run_t <= run_end - self.min_after_s)]
+        end_sel = run_t >= run_end - self.end_s
         rows, z_cols, fits, spikes, settling = {}, {}, {}, {}, []
         out = bins.copy()
         for m in series.metrics:
@@ -351,8 +365,8 @@ class FatigueAnalyzer:
             y_fit = y
             # the warm-up judged before the spike test, which takes a settling's
             # first bins, far off the settled ones around them, for spikes
-            if self.warmup_sd and _settling(raw - typical, t < b_lo, in_base) > self.warmup_sd:
-                y_fit = np.where(t >= b_lo, y, np.nan)
+            if self.warmup_sd and _settling(raw - typical, run_t < b_lo, in_base) > self.warmup_sd:
+                y_fit = np.where(run_t >= b_lo, y, np.nan)
                 settling.append(spec.meaning)
             # a slope without a typical value: the IMU's speed ones are let loose
             # (imu_speed_prior_sd), every grade one is held as a FIT metric's speed one
@@ -372,7 +386,7 @@ class FatigueAnalyzer:
             mean, sd = float(np.mean(base_adj)), float(np.std(base_adj, ddof=1)) if len(base_adj) > 1 else np.nan
             raw = series.samples[m].to_numpy(float) if m in series.samples else np.array([])
             ts = series.samples["t_s"].to_numpy(float)
-            step_sd = float(np.nanstd(raw[(ts >= b_lo) & (ts <= b_hi)], ddof=1)) if len(raw) else np.nan
+            step_sd = float(np.nanstd(raw[(ts >= base_s[0]) & (ts <= base_s[1])], ddof=1)) if len(raw) else np.nan
             end_change = float(np.nanmean(adj[end_sel]) - mean) if np.isfinite(adj[end_sel]).any() else np.nan
             coef = dict(zip(names, fit.coef[1:]))
             rows[m] = {
@@ -397,7 +411,7 @@ class FatigueAnalyzer:
                 z = (adj - mean) / sd
                 z_cols[m] = spec.worse * z if spec.worse else np.abs(z) - _ABS_Z_MEAN
         if not z_cols:
-            raise AnalysisError(source_name, f"no form metric has a usable baseline ({b_lo / 60:.0f}-{b_hi / 60:.0f} min) "
+            raise AnalysisError(source_name, f"no form metric has a usable baseline ({b_lo / 60:.0f}-{b_hi / 60:.0f} min of running) "
                                 "for a fatigue analysis" + walked)
         # metrics computed from others the run has add no evidence, only their
         # nonlinearity in pace: they stay in the table, not in the index
@@ -442,10 +456,10 @@ class FatigueAnalyzer:
         # wander, so the spread is taken over all the running before the onset
         # (measured on 150 simulated FIT runs each way: fresh runs with a cue window
         # 21 % -> 11 %; cue windows > 2 min before a true onset 11 % -> 4 %).
-        pre = (t >= b_lo) & (t <= (onset if onset is not None else t.max())) & np.isfinite(index)
+        pre = (run_t >= b_lo) & (t <= (onset if onset is not None else t.max())) & np.isfinite(index)
         if pre.sum() > 2:
             i_sd = max(i_sd, float(np.std(index[pre], ddof=1)))
-        cues = self._cue_windows(t, dist, np.where(t >= b_lo, index, np.nan), i_mean, i_sd, z_cols, series.bin_s)
+        cues = self._cue_windows(t, dist, np.where(run_t >= b_lo, index, np.nan), i_mean, i_sd, z_cols, series.bin_s)
         metrics = pd.DataFrame.from_dict(rows, orient="index")
         metrics.index.name = "metric"
         notes = list(series.notes)
@@ -455,7 +469,7 @@ class FatigueAnalyzer:
         if spikes:
             notes.append(f"time bins far off their neighbours left out (of {len(t)}): " + ", ".join(
                 f"{m} {k}" for m, k in spikes.items()))
-        return Fatigue(onset, ci, onset_m, metrics, cues, out, (b_lo, b_hi), duration, series.distance_m,
+        return Fatigue(onset, ci, onset_m, metrics, cues, out, base_s, duration, series.distance_m,
                        series.source, notes, shape_kind(shape) if onset is not None else None)
 
     def _cue_windows(self, t, dist, index, i_mean, i_sd, z_cols, bin_s) -> pd.DataFrame:
@@ -572,7 +586,11 @@ def headline(f: Fatigue) -> str:
     m = f.metrics.dropna(subset=["onset_s"])
     worse = m[(m["worse"] == 0) | (np.sign(m["end_change"]) == m["worse"])]
     primary = worse[[k not in _DERIVED for k in worse.index]]
-    moved = primary if len(primary) else worse if len(worse) else m
+    # a metric computed from others speaks for the run only for a change of a
+    # baseline SD or more (a real Ironman run's step length, 4 mm or 0.1 SD
+    # shorter by the end, was named as its breakdown); one that moved for the
+    # better never does
+    moved = primary if len(primary) else worse[worse["end_change_sd"].abs() >= 1]
     moved = moved.reindex(moved["end_change_sd"].abs().sort_values(ascending=False).index)[:2]
     parts = []
     for name, row in moved.iterrows():

@@ -18,7 +18,7 @@ import pandas as pd
 from ..io.fit.developer import runscribe_column
 from ..metrics import Analysis
 from ..metrics.pelvis import regularity, symmetry_pct
-from ..run import MIN_RUNNING_SPEED_MPS, Run
+from ..run import MIN_RUNNING_BOUT_S, MIN_RUNNING_SPEED_MPS, Run
 
 __all__ = ["MetricSpec", "METRICS", "FormSeries", "form_series"]
 
@@ -134,7 +134,8 @@ class FormSeries:
     source
         ``"imu"`` or ``"fit"``.
     duration_s, distance_m
-        Of the running in the recording.
+        Of the running in the recording (``duration_s``: of the whole
+        recording when there is nothing to bin).
     notes
         What was assumed or left out, one line each.
     """
@@ -223,8 +224,11 @@ def _fit_samples(run: Run) -> tuple[pd.DataFrame, list[str]]:
     moving = run.running_records()
     if (~moving).any():
         walk = run.walking_cadence_spm()
+        why = f"under {MIN_RUNNING_SPEED_MPS:g} m/s" + (f" or {walk:.0f} steps/min" if walk else "")
+        if {"vertical_oscillation_mm", "stance_time_ms"} <= set(r.columns):
+            why += ", bounce without contact time (a Garmin strap's walking)"
         notes.append(f"{int((~moving).sum())} of {len(out)} records left out as standing or walking "
-                     f"(under {MIN_RUNNING_SPEED_MPS:g} m/s" + (f" or {walk:.0f} steps/min)" if walk else ")"))
+                     f"({why}; and running for under {MIN_RUNNING_BOUT_S:g} s between them)")
     return out[moving].reset_index(drop=True), notes
 
 
@@ -255,11 +259,17 @@ def form_series(obj: Analysis | Run, bin_s: float = 15.0, max_bins: int = 240) -
         notes += more
         ctx, source = samples, "fit"
     if samples.empty or len(samples.columns) <= 1:
-        return FormSeries(pd.DataFrame(), samples, source, bin_s, 0.0, None, [], notes)
+        # nothing to bin: the recording's length, so that a file cut a few
+        # seconds into a run is too short rather than without form metrics
+        e = run.records["elapsed_s"].to_numpy(float) if "elapsed_s" in run.records else np.array([])
+        span = float(np.nanmax(e) - np.nanmin(e)) if np.isfinite(e).any() else 0.0
+        return FormSeries(pd.DataFrame(), samples, source, bin_s, span, None, [], notes)
     t = samples["t_s"].to_numpy(float)
     t0 = float(np.nanmin(t))
     bin_s = max(bin_s, (float(np.nanmax(t)) - t0) / max_bins)
-    edges_n = int(np.floor((np.nanmax(t) - t0) / bin_s)) + 1
+    # as many bins as the span fills: floor + 1 gave a bin of the last record
+    # alone when the span is a whole number of bins (every run over an hour)
+    edges_n = max(1, int(np.ceil((np.nanmax(t) - t0) / bin_s - 1e-9)))
     b = np.clip(((t - t0) // bin_s).astype(int), 0, edges_n - 1)
     metric_cols = [c for c in samples.columns if c not in ("t_s", "speed_mps", "distance_m", "altitude_m")]
     grouped = samples[metric_cols].groupby(b)
