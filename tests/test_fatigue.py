@@ -915,7 +915,8 @@ def _walk(rec: pd.DataFrame, walk: np.ndarray, r: np.random.Generator) -> None:
         if c in rec:
             rec.loc[walk, c] = v
     if "vertical_ratio_pct" in rec:
-        rec.loc[walk, "vertical_ratio_pct"] = 100 * rec.loc[walk, "vertical_oscillation_mm"] / rec.loc[walk, "step_length_mm"]
+        vo, step = rec.loc[walk, "vertical_oscillation_mm"], rec.loc[walk, "step_length_mm"]
+        rec.loc[walk, "vertical_ratio_pct"] = 100 * vo / step
     rec["distance_m"] = np.cumsum(np.nan_to_num(rec["speed_mps"].to_numpy(float)))
 
 

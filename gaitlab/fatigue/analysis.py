@@ -326,7 +326,9 @@ class FatigueAnalyzer:
         b_lo, b_hi = self.baseline_window(duration - (~filled).sum() * series.bin_s)
         in_base = (run_t >= b_lo) & (run_t <= b_hi) & filled
         # the baseline in the recording's time: when its running began and ended
-        base_s = tuple(float(np.interp(x, run_t[filled], t[filled])) for x in (b_lo, b_hi)) if filled.any() else (b_lo, b_hi)
+        base_s = (b_lo, b_hi)
+        if filled.any():
+            base_s = tuple(float(np.interp(x, run_t[filled], t[filled])) for x in (b_lo, b_hi))
         speed = bins["speed_mps"].to_numpy(float)
         grade = bins["grade_pct"].to_numpy(float)
         has_speed = np.isfinite(speed).sum() >= 0.5 * len(t)
@@ -411,8 +413,8 @@ class FatigueAnalyzer:
                 z = (adj - mean) / sd
                 z_cols[m] = spec.worse * z if spec.worse else np.abs(z) - _ABS_Z_MEAN
         if not z_cols:
-            raise AnalysisError(source_name, f"no form metric has a usable baseline ({b_lo / 60:.0f}-{b_hi / 60:.0f} min of running) "
-                                "for a fatigue analysis" + walked)
+            raise AnalysisError(source_name, "no form metric has a usable baseline "
+                                f"({b_lo / 60:.0f}-{b_hi / 60:.0f} min of running) for a fatigue analysis" + walked)
         # metrics computed from others the run has add no evidence, only their
         # nonlinearity in pace: they stay in the table, not in the index
         have = set(z_cols) | ({"speed_mps"} if has_speed else set())
