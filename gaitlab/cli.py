@@ -357,11 +357,15 @@ def _endurance_text(fe: FormEndurance) -> str:
             continue
         km = f"{r['distance_km']:.2f}" if pd.notna(r["distance_km"]) else ""
         up = f"{r['ascent_m']:.0f}" if pd.notna(r["ascent_m"]) else ""
+        # walks or stops (before the onset, or in the run), not counted as form held
+        walked = (r["duration_min"] - r["running_min"] if r["censored"] else r["onset_min"] - r["held_min"]) >= 1
+        ran = " of running" if walked else ""
         if r["censored"]:
-            held = f"to the end (at least {r['held_min']:.0f} min)"
+            held = f"to the end (at least {r['held_min']:.0f} min{ran})"
         else:
-            held = (f"{r['onset_min']:.0f} min" + (f" / {r['onset_km']:.1f} km" if pd.notna(r["onset_km"]) else "")
-                    + f" (95 % interval {r['onset_lo_min']:.0f}-{r['onset_hi_min']:.0f} min)")
+            held = (f"{r['held_min']:.0f} min" + (f" / {r['held_km']:.1f} km" if pd.notna(r["held_km"]) else "") + ran
+                    + (f" (onset {r['onset_min']:.0f} min into the recording, 95 % interval " if walked
+                       else " (95 % interval ") + f"{r['onset_lo_min']:.0f}-{r['onset_hi_min']:.0f} min)")
             if r["first_metrics"]:
                 held += "; first: " + ", ".join(r["first_metrics"])
         if isinstance(r["error"], str):  # analysed, but the same run as another: counted once

@@ -14,7 +14,7 @@ import pandas as pd
 
 __all__ = ["Run", "FORM_METRICS", "climbs", "climb_profile", "altitude_jitter_m", "describe_elevation",
            "ASCENT_HYSTERESIS_M", "ALTITUDE_JITTER_MAX_M", "RELATIVE_ALTITUDE", "walking_cadence_spm",
-           "MIN_RUNNING_SPEED_MPS", "MIN_RUNNING_BOUT_S"]
+           "MIN_RUNNING_SPEED_MPS", "MIN_RUNNING_BOUT_S", "MAX_RECORD_INTERVAL_S"]
 
 #: Form metrics gaitlab knows, with what they mean (used by ``info`` and reports).
 FORM_METRICS: dict[str, str] = {
@@ -67,6 +67,12 @@ MIN_RUNNING_SPEED_MPS = 1.0
 #: writes at a walk's edge in an iron-distance marathon (142-154 steps/min,
 #: contact time 367-444 ms, bounce 24-44 mm) are the walk's.
 MIN_RUNNING_BOUT_S = 10.0
+
+#: A record stands for the time up to the next one, but for no longer than this
+#: (s): a watch writes a record every 1-10 s while its wearer moves (smart
+#: recording; in ``../shared/data/real`` 99.9 % of the intervals between
+#: running records are 10 s or less), so a longer gap is a paused timer.
+MAX_RECORD_INTERVAL_S = 10.0
 
 
 def walking_cadence_spm(cadence_spm: np.ndarray | pd.Series) -> float:
@@ -405,6 +411,18 @@ class Run:
         if "elapsed_s" in self.records and not ok.all():
             ok = _long_bouts(ok, self.records["elapsed_s"].to_numpy(float), MIN_RUNNING_BOUT_S)
         return ok
+
+    def record_seconds(self) -> np.ndarray:
+        """Seconds each record stands for (per record): the time to the next
+        record, at most :data:`MAX_RECORD_INTERVAL_S`; the last record the
+        typical interval. NaN without a time. Summed over
+        :meth:`running_records`, the time spent running."""
+        if "elapsed_s" not in self.records:
+            return np.full(len(self.records), np.nan)
+        t = self.records["elapsed_s"].to_numpy(float)
+        d = np.diff(t)
+        step = float(np.nanmedian(d[d > 0])) if (d > 0).any() else np.nan
+        return np.minimum(np.r_[d, step], MAX_RECORD_INTERVAL_S).clip(min=0)
 
     def walking_cadence_spm(self) -> float | None:
         """This run's walking cadence (:func:`walking_cadence_spm` of its moving

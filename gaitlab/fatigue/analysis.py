@@ -97,7 +97,14 @@ class Fatigue:
         The baseline window used, s from the start of the recording (when the
         baseline's running began and ended).
     duration_s, distance_m
-        Of the running analysed.
+        Span of the running analysed, from its first record or step to its
+        last, walks and stops in it included.
+    running_s, running_m
+        Time and distance spent running (walks and stops out; ``running_m``
+        None when unknown).
+    onset_running_s, onset_running_m
+        Running before the onset (``None`` when form held): what
+        :attr:`held_s` and :attr:`held_m` give.
     notes
         What was assumed or left out.
     """
@@ -114,6 +121,10 @@ class Fatigue:
     source: str
     notes: list[str] = field(default_factory=list)
     onset_shape: str | None = None
+    running_s: float = float("nan")
+    running_m: float | None = None
+    onset_running_s: float | None = None
+    onset_running_m: float | None = None
 
     def __repr__(self) -> str:  # one line in a notebook, not the tables
         return (f"Fatigue({headline(self)}; {len(self.metrics)} metrics, "
@@ -128,13 +139,24 @@ class Fatigue:
 
     @property
     def held_s(self) -> float:
-        """Running before the onset, or the whole run when form held (then a lower bound)."""
-        return float(self.onset_s) if self.onset_s is not None else self.duration_s
+        """Seconds of running before the onset, or of the whole run when form
+        held (then a lower bound); walks and stops do not count, so a walk to
+        the start or a walk break is not form endurance."""
+        return float(self.onset_running_s) if self.onset_s is not None else self.running_s
 
     @property
     def held_m(self) -> float | None:
-        """Distance before the onset (or the whole distance when form held)."""
-        return self.onset_distance_m if self.onset_s is not None else self.distance_m
+        """Metres of running before the onset (or of the whole run when form
+        held); None when the run has no distance."""
+        return self.onset_running_m if self.onset_s is not None else self.running_m
+
+    @property
+    def not_running_s(self) -> float:
+        """Seconds of the recording before the onset (of the running's span
+        when form held) that were not running: a walk to the start, walk
+        breaks, stops. Where it is a minute or more, the headline says "of
+        running"."""
+        return float(self.onset_s - self.held_s) if self.onset_s is not None else self.duration_s - self.running_s
 
     def to_json_dict(self) -> dict[str, Any]:
         """``{"onset_s", "onset_ci_s", "metrics": {...}, "cue_windows": [...]}`` and context."""
@@ -156,6 +178,8 @@ class Fatigue:
             "onset_shape": self.onset_shape,
             "held_s": clean(self.held_s),
             "held_m": clean(self.held_m),
+            "running_s": clean(self.running_s),
+            "running_m": clean(self.running_m),
             "form_held_to_end": self.onset_s is None,
             "baseline_s": [clean(x) for x in self.baseline_s],
             "source": self.source,
@@ -308,8 +332,10 @@ class FatigueAnalyzer:
         """Fatigue of one binned run."""
         bins = series.bins
         duration = series.duration_s
-        if duration < 10 * 60 and (duration > 0 or not bins.empty):
-            raise AnalysisError(source_name, f"too short for a fatigue analysis ({duration / 60:.1f} min; need 10)")
+        running = series.running_s
+        if running < 10 * 60 and (running > 0 or not bins.empty):
+            raise AnalysisError(source_name, "too short for a fatigue analysis "
+                                f"({running / 60:.1f} min of running; need 10)")
         # say why when it is that the records were walking (a walk filed as a run)
         walked = "".join(f": {n}" for n in series.notes if "standing or walking" in n)
         if bins.empty or not series.metrics:
@@ -321,9 +347,10 @@ class FatigueAnalyzer:
         # do not count, so a walk at the start does not take the baseline's
         # place, nor one at the end the end's.
         filled = bins["n"].to_numpy(float) > 0
-        run_t = (np.cumsum(filled) - 0.5) * series.bin_s  # at bin centres, s
+        in_bin = bins["run_s"].to_numpy(float)
+        run_t = np.cumsum(in_bin) - 0.5 * in_bin  # at bin centres, s
         run_end = float(run_t[-1])
-        b_lo, b_hi = self.baseline_window(duration - (~filled).sum() * series.bin_s)
+        b_lo, b_hi = self.baseline_window(running)
         in_base = (run_t >= b_lo) & (run_t <= b_hi) & filled
         # the baseline in the recording's time: when its running began and ended
         base_s = (b_lo, b_hi)
@@ -471,8 +498,11 @@ class FatigueAnalyzer:
         if spikes:
             notes.append(f"time bins far off their neighbours left out (of {len(t)}): " + ", ".join(
                 f"{m} {k}" for m, k in spikes.items()))
+        held = series.running_before(onset) if onset is not None else (None, None)
         return Fatigue(onset, ci, onset_m, metrics, cues, out, base_s, duration, series.distance_m,
-                       series.source, notes, shape_kind(shape) if onset is not None else None)
+                       series.source, notes, shape_kind(shape) if onset is not None else None,
+                       running, series.running_m, *(float(x) if x is not None and np.isfinite(x) else None
+                                                    for x in held))
 
     def _cue_windows(self, t, dist, index, i_mean, i_sd, z_cols, bin_s) -> pd.DataFrame:
         w = max(1, int(round(90.0 / bin_s)))
@@ -583,6 +613,8 @@ def headline(f: Fatigue) -> str:
     then pelvic drop in left stance rose from 5.1 to 7.4 deg`` (``form was already changing
     when the baseline began ...`` for an onset within a minute of the baseline's start)."""
     held = f"{f.held_s / 60:.0f} min" + (f" / {f.held_m / 1000:.1f} km" if f.held_m else "")
+    if f.not_running_s >= 60:
+        held += " of running"
     if f.onset_s is None:
         return f"form held to the end ({held}): no lasting change from the baseline"
     m = f.metrics.dropna(subset=["onset_s"])

@@ -29,15 +29,19 @@ class FormEndurance:
     ----------
     runs
         One row per run, by date: ``run`` (file name), ``start_time`` (UTC),
-        ``duration_min``, ``distance_km``, ``ascent_m`` (the running's climb,
+        ``duration_min``, ``distance_km`` (first to last running record or
+        step), ``running_min``, ``running_km`` (of that, the running: walks
+        and stops out), ``ascent_m`` (the running's climb,
         :meth:`~gaitlab.run.Run.elevation`: a hilly day's form may break
-        earlier; NaN when unknown), ``onset_min``, ``onset_km`` (NaN when
-        form held), ``onset_lo_min``, ``onset_hi_min`` (its 95 % interval: an
-        onset is uncertain by minutes, as form wanders on its own),
-        ``held_min``, ``held_km`` (onset, or the whole run), ``censored``
-        (True when form held to the end: the true endurance is at least
-        ``held_min``), ``first_metrics`` (what moved first), ``error`` (why a
-        run could not be analysed).
+        earlier; NaN when unknown), ``onset_min``, ``onset_km`` (where in the
+        recording; NaN when form held), ``onset_lo_min``, ``onset_hi_min``
+        (its 95 % interval: an onset is uncertain by minutes, as form wanders
+        on its own), ``held_min``, ``held_km`` (minutes and km of running
+        before the onset, or the whole run's running: a walk to the start or
+        a walk break is not form endurance), ``censored`` (True when form held
+        to the end: the true endurance is at least ``held_min``),
+        ``first_metrics`` (what moved first), ``error`` (why a run could not
+        be analysed).
         A run given twice (the same start time, length, distance and minutes
         held: say a ``.fit`` and its ``.fit.gz``; or the same length and
         distance with its clock whole quarter hours off, as a copy re-saved in
@@ -126,6 +130,8 @@ def form_endurance(
             "start_time": start,
             "duration_min": f.duration_s / 60,
             "distance_km": f.distance_m / 1000 if f.distance_m else np.nan,
+            "running_min": f.running_s / 60,
+            "running_km": f.running_m / 1000 if f.running_m else np.nan,
             "ascent_m": ascent,
             "onset_min": f.onset_s / 60 if f.onset_s is not None else np.nan,
             "onset_km": f.onset_distance_m / 1000 if f.onset_distance_m is not None else np.nan,
@@ -137,8 +143,8 @@ def form_endurance(
             "first_metrics": first,
             "error": None,
         })
-    cols = ["run", "start_time", "duration_min", "distance_km", "ascent_m", "onset_min", "onset_km", "onset_lo_min",
-            "onset_hi_min", "held_min", "held_km", "censored", "first_metrics", "error"]
+    cols = ["run", "start_time", "duration_min", "distance_km", "running_min", "running_km", "ascent_m", "onset_min",
+            "onset_km", "onset_lo_min", "onset_hi_min", "held_min", "held_km", "censored", "first_metrics", "error"]
     table = pd.DataFrame(rows, columns=cols)
     _mark_copies(table)
     if table["start_time"].notna().any():

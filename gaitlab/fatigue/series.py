@@ -134,10 +134,18 @@ class FormSeries:
     source
         ``"imu"`` or ``"fit"``.
     duration_s, distance_m
-        Of the running in the recording (``duration_s``: of the whole
-        recording when there is nothing to bin).
+        Span of the running in the recording, from its first record or step
+        to its last, walks and stops in it included (``duration_s``: of the
+        whole recording when there is nothing to bin).
     notes
         What was assumed or left out, one line each.
+    running
+        The running itself, one row per FIT record or IMU step: ``t_s``,
+        ``run_s`` (the seconds it stands for: to the next record, at most
+        :data:`~gaitlab.run.MAX_RECORD_INTERVAL_S`, or the step time) and
+        ``run_m`` (the distance covered in them; NaN when unknown).
+        :attr:`running_s`, :attr:`running_m` and :meth:`running_before` add
+        them up; the bins' ``run_s`` is their sum per bin.
     """
 
     bins: pd.DataFrame
@@ -148,6 +156,34 @@ class FormSeries:
     distance_m: float | None
     metrics: list[str]
     notes: list[str] = field(default_factory=list)
+    running: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["t_s", "run_s", "run_m"]))
+
+    @property
+    def running_s(self) -> float:
+        """Time spent running, s (walks and stops out): the span when nothing was binned."""
+        return float(self.running["run_s"].sum()) if len(self.running) else self.duration_s
+
+    @property
+    def running_m(self) -> float | None:
+        """Distance run, m (walks and stops out), None when unknown."""
+        m = self.running["run_m"] if len(self.running) else pd.Series(dtype=float)
+        return float(m.sum()) if m.notna().any() else None
+
+    def running_before(self, t_s: float | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Seconds and metres of running (walks and stops out) from the start
+        of the recording up to ``t_s`` (s from its start); metres NaN when unknown."""
+        t = self.running["t_s"].to_numpy(float)
+        d = self.running["run_s"].to_numpy(float)
+        m = self.running["run_m"].to_numpy(float)
+        if not len(t):
+            return np.zeros(np.shape(t_s)), np.full(np.shape(t_s), np.nan)
+        # the clock runs on inside each record or step and stands still between them
+        x = np.column_stack([t, t + d]).ravel()
+        cum_s, cum_m = np.cumsum(d) - d, np.cumsum(m) - m
+        secs = np.interp(t_s, x, np.column_stack([cum_s, cum_s + d]).ravel())
+        metres = (np.interp(t_s, x, np.column_stack([cum_m, cum_m + m]).ravel()) if np.isfinite(m).all()
+                  else np.full(np.shape(t_s), np.nan))
+        return secs, metres
 
 
 def _imu_samples(a: Analysis) -> pd.DataFrame:
@@ -220,6 +256,7 @@ def _fit_samples(run: Run) -> tuple[pd.DataFrame, list[str]]:
             out[c] = r[c].to_numpy(float)
     if "altitude_m" not in out and "enhanced_altitude_m" in r:
         out["altitude_m"] = r["enhanced_altitude_m"].to_numpy(float)
+    out["run_s"] = run.record_seconds()  # taken out again as the running's clock (form_series)
     # running only: pauses (traffic lights) and walk breaks carry no running form
     moving = run.running_records()
     if (~moving).any():
@@ -230,6 +267,43 @@ def _fit_samples(run: Run) -> tuple[pd.DataFrame, list[str]]:
         notes.append(f"{int((~moving).sum())} of {len(out)} records left out as standing or walking "
                      f"({why}; and running for under {MIN_RUNNING_BOUT_S:g} s between them)")
     return out[moving].reset_index(drop=True), notes
+
+
+def _running(obj: Analysis | Run, t_s: np.ndarray, run_s: np.ndarray | None) -> pd.DataFrame:
+    """The running's clock (:attr:`FormSeries.running`): FIT records at
+    ``t_s`` standing for ``run_s`` seconds each, or an analysis' steps."""
+    if isinstance(obj, Analysis):
+        st = obj.steps.sort_values("t_s", kind="stable")
+        t = st["t_s"].to_numpy(float)
+        d = st["step_time_s"].to_numpy(float) if "step_time_s" in st else np.full(len(t), np.nan)
+        med = float(np.nanmedian(d)) if np.isfinite(d).any() else 0.0
+        # a stretch's last step has no next contact: a typical step; none lasts 3 of them
+        d = np.minimum(np.where(np.isfinite(d), d, med), 3 * med)
+        run = obj.run
+    else:
+        t, d, run = np.asarray(t_s, float), np.nan_to_num(np.asarray(run_s, float)), obj
+    keep = np.isfinite(t)  # a salvaged record without a time stands for no time
+    order = np.argsort(t[keep], kind="stable")
+    t, d = t[keep][order], d[keep][order]
+    d = np.r_[np.minimum(d[:-1], np.diff(t)), d[-1:]].clip(min=0) if len(t) else d  # never past the next one
+    r = run.records
+    metres = np.full(len(t), np.nan)
+    if "elapsed_s" in r and len(t):
+        tr = r["elapsed_s"].to_numpy(float)
+        for col in ("distance_m", "speed_mps"):
+            v = r[col].to_numpy(float) if col in r else np.array([])
+            ok = np.isfinite(tr) & np.isfinite(v) if len(v) else np.zeros(len(tr), bool)
+            if ok.sum() < 2:
+                continue
+            order = np.argsort(tr[ok], kind="stable")
+            tc, vc = tr[ok][order], v[ok][order]
+            if col == "distance_m":  # the distance covered from each one's start to its end
+                dc = np.maximum.accumulate(vc)
+                metres = np.interp(t + d, tc, dc) - np.interp(t, tc, dc)
+            else:
+                metres = np.interp(t, tc, vc) * d
+            break
+    return pd.DataFrame({"t_s": t, "run_s": d, "run_m": metres})
 
 
 def form_series(obj: Analysis | Run, bin_s: float = 15.0, max_bins: int = 240) -> FormSeries:
@@ -258,6 +332,9 @@ def form_series(obj: Analysis | Run, bin_s: float = 15.0, max_bins: int = 240) -
         samples, more = _fit_samples(run)
         notes += more
         ctx, source = samples, "fit"
+    run_s = samples.pop("run_s").to_numpy(float) if "run_s" in samples else None
+    if isinstance(ctx, pd.DataFrame) and ctx is not samples and "run_s" in ctx:
+        ctx = ctx.drop(columns="run_s")
     if samples.empty or len(samples.columns) <= 1:
         # nothing to bin: the recording's length, so that a file cut a few
         # seconds into a run is too short rather than without form metrics
@@ -276,6 +353,9 @@ def form_series(obj: Analysis | Run, bin_s: float = 15.0, max_bins: int = 240) -
     bins = grouped.median()  # robust to single bad steps (measured: bin means lost 9 % of onsets)
     bins["n"] = samples.groupby(b)["t_s"].count()
     bins = bins.reindex(range(edges_n))
+    running = _running(obj, t, run_s)
+    rb = np.clip(((running["t_s"].to_numpy(float) - t0) // bin_s).astype(int), 0, edges_n - 1)
+    bins["run_s"] = running["run_s"].groupby(rb).sum().reindex(range(edges_n), fill_value=0.0).to_numpy()
     bins.insert(0, "t_s", t0 + (np.arange(edges_n) + 0.5) * bin_s)
     for side_pair, name in ((("pelvic_drop_left_deg", "pelvic_drop_right_deg"), "pelvic_drop_symmetry_pct"),
                             (("gct_left_ms", "gct_right_ms"), "gct_symmetry_pct")):
@@ -305,13 +385,13 @@ def form_series(obj: Analysis | Run, bin_s: float = 15.0, max_bins: int = 240) -
     if "speed_mps" not in bins:
         bins["speed_mps"] = np.nan
         notes.append("no speed in the recording: metrics are compared raw, not at matched pace")
-    metrics = [c for c in bins.columns if c not in ("t_s", "n", "speed_mps", "distance_m", "altitude_m", "grade_pct")
-               and bins[c].notna().sum() >= 6]
+    metrics = [c for c in bins.columns if c not in ("t_s", "n", "run_s", "speed_mps", "distance_m", "altitude_m",
+                                                    "grade_pct") and bins[c].notna().sum() >= 6]
     samples = samples.drop(columns=[c for c in ("gct_left_ms", "gct_right_ms") if c in samples])
     duration = float(np.nanmax(t) - t0)
     dist = bins["distance_m"] if "distance_m" in bins else None
     distance = float(np.nanmax(dist) - np.nanmin(dist)) if dist is not None and dist.notna().any() else None
-    return FormSeries(bins.reset_index(drop=True), samples, source, bin_s, duration, distance, metrics, notes)
+    return FormSeries(bins.reset_index(drop=True), samples, source, bin_s, duration, distance, metrics, notes, running)
 
 
 #: Running medians (bins) then a running mean that smooth the speed of records

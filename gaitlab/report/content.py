@@ -448,6 +448,9 @@ def _fatigue_lines(f: Fatigue | None) -> list[str]:
         at = f", at {f.onset_distance_m / 1000:.2f} km" if f.onset_distance_m is not None else ""
         shape = {"step": "; form changed at once", "levelling": "; form slipped fast at first, then levelled off"
                  }.get(f.onset_shape, "")
+        if f.not_running_s >= 60:  # walks or stops before it: how much of it was running
+            at += (f"; after {fmt_clock(f.held_s)}" + (f" / {f.held_m / 1000:.2f} km" if f.held_m else "")
+                   + " of running (walks and stops left out)")
         lines.append(f"Onset: {fmt_clock(f.onset_s)}{ci}{at}{shape}.")
     else:
         lines.append("Onset: none; form held to the end.")
