@@ -345,6 +345,8 @@ def _trend_text(fe: FormEndurance) -> str:
 
 
 def _endurance_text(fe: FormEndurance) -> str:
+    from .fatigue.analysis import NOT_RUNNING_SAID_S
+
     rows = fe.runs
     width = max([len("run"), *(len(str(r)) for r in rows["run"])])
     lines = [f"{'start (UTC)':<16}  {'run':<{width}}  {'min':>5}  {'km':>5}  {'up m':>5}  form held"]
@@ -358,7 +360,8 @@ def _endurance_text(fe: FormEndurance) -> str:
         km = f"{r['distance_km']:.2f}" if pd.notna(r["distance_km"]) else ""
         up = f"{r['ascent_m']:.0f}" if pd.notna(r["ascent_m"]) else ""
         # walks or stops (before the onset, or in the run), not counted as form held
-        walked = (r["duration_min"] - r["running_min"] if r["censored"] else r["onset_min"] - r["held_min"]) >= 1
+        walked = ((r["duration_min"] - r["running_min"] if r["censored"] else r["onset_min"] - r["held_min"])
+                  >= NOT_RUNNING_SAID_S / 60)
         ran = " of running" if walked else ""
         if r["censored"]:
             held = f"to the end (at least {r['held_min']:.0f} min{ran})"

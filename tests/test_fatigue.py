@@ -392,7 +392,8 @@ def test_real_runs_with_an_added_drift_report_its_size():
     """A known drift added to real runs' contact time shows in the table's
     change by the end, at matched pace, at its true size (the run's own pace
     and noise left as they were). Measured: median ratio 0.94 (0.93 before
-    session 27 counted running time record by record), 0.83 of them within 30 %; where the runner slowed while the drift grew, part of it goes
+    session 27 counted running time record by record), 0.83 of them within
+    30 %; where the runner slowed while the drift grew, part of it goes
     to the speed term. Until session 26 the truth was the drift over the last 5
     min of the recording, which in the iron-distance marathon
     (``gc-fenix5x-multisport-rd-stryd``) is 33 min of walking after the run's
@@ -972,14 +973,20 @@ def _with_walks_around(run, seed: int, before_s: float = 1200.0, after_s: float 
     return dataclasses.replace(run, records=rec), walk
 
 
-def _check_held(f, run, ran: np.ndarray) -> None:
-    """``f.held_s`` and ``f.held_m`` against the simulated run's running
-    records (``ran``, less its stretches under 10 s; 1 s apart, so each stands
-    for 1 s and the distance to the next record) before the onset, or all of
-    them when form held: walks and stops are not form endurance."""
+def _running_truth(run, ran: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A simulated run's record times, its running records (``ran`` less its
+    stretches under 10 s; 1 s apart, so each stands for 1 s) and the distance
+    from each record to the next."""
     t = run.records["elapsed_s"].to_numpy(float)
     ran = np.array(without_short_stretches(t.tolist(), ran.tolist()))
-    step_m = np.diff(run.records["distance_m"].to_numpy(float), append=np.nan)
+    return t, ran, np.diff(run.records["distance_m"].to_numpy(float), append=np.nan)
+
+
+def _check_held(f, run, ran: np.ndarray) -> None:
+    """``f.held_s`` and ``f.held_m`` against the simulated run's running
+    records (:func:`_running_truth`) before the onset, or all of them when
+    form held: walks and stops are not form endurance."""
+    t, ran, step_m = _running_truth(run, ran)
     before = ran & (t < (f.onset_s if f.onset_s is not None else np.inf))
     assert f.held_s == pytest.approx(before.sum(), abs=1.5), (f.held_s, before.sum())
     assert f.held_m == pytest.approx(np.nansum(step_m[before]), abs=10.0), (f.held_m, np.nansum(step_m[before]))
@@ -1044,8 +1051,7 @@ def test_fit_runs_with_a_walk_before_and_after():
                 # running record (within a bin's width; measured: within 1 s, and
                 # 30 s after minute 25 where a stop in those 5 min stood for 30 s)
                 stopped = sim.run.records["speed_mps"].to_numpy(float) < 1.0
-                t = run.records["elapsed_s"].to_numpy(float)
-                ran = np.array(without_short_stretches(t.tolist(), (~(walk | stopped)).tolist()))
+                t, ran, _ = _running_truth(run, ~(walk | stopped))
                 assert abs(f.baseline_s[0] - t[np.searchsorted(np.cumsum(ran), 300)]) <= 5400 / 240, f.baseline_s
                 assert f"{int((walk | stopped).sum())} of {len(walk)} records left out" in f.notes[0], f.notes
                 _check_held(f, run, ~(walk | stopped))
@@ -1078,11 +1084,8 @@ def test_endurance_command_counts_the_running_only(tmp_path):
     assert proc.returncode == 0, proc.stderr
     r = json.loads(out.read_text())["runs"][0]
     assert abs(r["onset_min"] * 60 - fat["onset_s"]) <= 120, (r, fat["onset_s"])
-    t = run.records["elapsed_s"].to_numpy(float)
-    stopped = sim.run.records["speed_mps"].to_numpy(float) < 1.0
-    ran = np.array(without_short_stretches(t.tolist(), (~(walk | stopped)).tolist()))
+    t, ran, step_m = _running_truth(run, ~(walk | (sim.run.records["speed_mps"].to_numpy(float) < 1.0)))
     before = ran & (t < r["onset_min"] * 60)
-    step_m = np.diff(run.records["distance_m"].to_numpy(float), append=np.nan)
     assert r["held_min"] == pytest.approx(before.sum() / 60, abs=0.05), (r, before.sum() / 60)
     assert r["held_km"] == pytest.approx(np.nansum(step_m[before]) / 1000, abs=0.02), r
     assert r["running_min"] == pytest.approx(ran.sum() / 60, abs=0.05), (r, ran.sum() / 60)

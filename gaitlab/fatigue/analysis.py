@@ -65,6 +65,11 @@ _DERIVED: dict[str, tuple[str, ...]] = {
 }
 
 
+#: Seconds not running (before the onset, or in a run that held) from which
+#: form held is said to be "of running" (headline, report, ``gaitlab endurance``).
+NOT_RUNNING_SAID_S = 60.0
+
+
 @dataclass
 class Fatigue:
     """When and how form broke down in one run (times in s from the start of the recording).
@@ -154,8 +159,8 @@ class Fatigue:
     def not_running_s(self) -> float:
         """Seconds of the recording before the onset (of the running's span
         when form held) that were not running: a walk to the start, walk
-        breaks, stops. Where it is a minute or more, the headline says "of
-        running"."""
+        breaks, stops. From :data:`NOT_RUNNING_SAID_S` on, the headline says
+        "of running"."""
         return float(self.onset_s - self.held_s) if self.onset_s is not None else self.duration_s - self.running_s
 
     def to_json_dict(self) -> dict[str, Any]:
@@ -613,7 +618,7 @@ def headline(f: Fatigue) -> str:
     then pelvic drop in left stance rose from 5.1 to 7.4 deg`` (``form was already changing
     when the baseline began ...`` for an onset within a minute of the baseline's start)."""
     held = f"{f.held_s / 60:.0f} min" + (f" / {f.held_m / 1000:.1f} km" if f.held_m else "")
-    if f.not_running_s >= 60:
+    if f.not_running_s >= NOT_RUNNING_SAID_S:
         held += " of running"
     if f.onset_s is None:
         return f"form held to the end ({held}): no lasting change from the baseline"

@@ -332,9 +332,7 @@ def form_series(obj: Analysis | Run, bin_s: float = 15.0, max_bins: int = 240) -
         samples, more = _fit_samples(run)
         notes += more
         ctx, source = samples, "fit"
-    run_s = samples.pop("run_s").to_numpy(float) if "run_s" in samples else None
-    if isinstance(ctx, pd.DataFrame) and ctx is not samples and "run_s" in ctx:
-        ctx = ctx.drop(columns="run_s")
+    run_s = samples.pop("run_s").to_numpy(float) if "run_s" in samples else None  # ctx's is never read
     if samples.empty or len(samples.columns) <= 1:
         # nothing to bin: the recording's length, so that a file cut a few
         # seconds into a run is too short rather than without form metrics

@@ -18,6 +18,7 @@ import pandas as pd
 
 from ..errors import AnalysisError, GaitlabError
 from ..fatigue import Fatigue, FatigueAnalyzer, decimals_of, headline, unit_of
+from ..fatigue.analysis import NOT_RUNNING_SAID_S
 from ..fatigue.series import METRICS, form_series
 from ..io import read
 from ..metrics import STEP_COLUMNS, STRIDE_COLUMNS, Analysis, analyze_if_imu
@@ -448,7 +449,7 @@ def _fatigue_lines(f: Fatigue | None) -> list[str]:
         at = f", at {f.onset_distance_m / 1000:.2f} km" if f.onset_distance_m is not None else ""
         shape = {"step": "; form changed at once", "levelling": "; form slipped fast at first, then levelled off"
                  }.get(f.onset_shape, "")
-        if f.not_running_s >= 60:  # walks or stops before it: how much of it was running
+        if f.not_running_s >= NOT_RUNNING_SAID_S:  # walks or stops before it: how much of it was running
             at += (f"; after {fmt_clock(f.held_s)}" + (f" / {f.held_m / 1000:.2f} km" if f.held_m else "")
                    + " of running (walks and stops left out)")
         lines.append(f"Onset: {fmt_clock(f.onset_s)}{ci}{at}{shape}.")
