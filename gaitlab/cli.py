@@ -114,7 +114,8 @@ def _fold_skips(warns: list[str]) -> list[str]:
 
 _RATE = click.option(
     "--rate-hz", type=click.FloatRange(min=0, min_open=True), default=None,
-    help="Sample rate of an IMU CSV that has a sample counter but no time column.",
+    help="Sample rate of an IMU CSV that has a sample counter but no time column; with a time column, "
+         "the rate to resample it to (low-passed first when that is slower).",
 )
 
 

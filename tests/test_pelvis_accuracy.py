@@ -284,6 +284,39 @@ def test_pelvic_drop_through_a_phones_two_clocks(tmp_path):
     assert np.sqrt(np.mean(e**2)) <= 0.75
 
 
+def test_a_1000hz_recording_read_at_50hz(tmp_path):
+    """Six 4-min runs recorded at 1000 Hz and read at 50 Hz
+    (``gaitlab.read(path, rate_hz=50)``, the CLI's ``--rate-hz 50``). Each stream
+    is low-passed before it is resampled, as a 50 Hz sensor's own filter does.
+    Measured, pooled over 4027 steps: pelvic drop RMSE 0.237 deg, bias 0.023
+    deg, rotation bias -0.002 deg; taking every 20th sample instead folded the
+    foot strikes' high frequencies onto the gait's (drop RMSE 0.287 deg), and
+    the Chebyshev filter of scipy.signal.decimate, which passes 0 Hz at 0.989
+    forward and back, biased rotation by about -0.1 deg."""
+    drop, rot, gct = [], [], []
+    for seed in range(2, 8):
+        sim = simulate.simulate_run(duration_s=240.0, rate_hz=1000.0, seed=seed, mounting="random", standing_s=5.0)
+        path = tmp_path / f"logger{seed}.csv"
+        sim.run.imu[["elapsed_s", *_ACC, *_GYR]].to_csv(path, index=False)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            run = gaitlab.read(path, rate_hz=50)
+            res = gaitlab.analyze(run)
+        assert run.imu_rate_hz == 50.0
+        ts, es = sim.truth.steps, res.steps  # both in s from the first sample
+        i, j = _match(ts["ic_s"].to_numpy(), es["t_s"].to_numpy())
+        assert len(i) >= 0.99 * len(ts)
+        drop.append(es["pelvic_drop_deg"].to_numpy()[j] - ts["pelvic_drop_deg"].to_numpy()[i])
+        gct.append(es["gct_ms"].to_numpy()[j] - ts["gct_ms"].to_numpy()[i])
+        i2, j2 = _match(sim.truth.strides["ic_s"].to_numpy(), res.strides["t_s"].to_numpy())
+        rot.append(res.strides["pelvic_rotation_deg"].to_numpy()[j2]
+                   - sim.truth.strides["pelvic_rotation_deg"].to_numpy()[i2])
+    drop, rot, gct = (np.concatenate(x) for x in (drop, rot, gct))
+    assert np.sqrt(np.nanmean(drop**2)) <= 0.25 and abs(np.nanmean(drop)) <= 0.06
+    assert abs(np.nanmean(rot)) <= 0.05 and np.sqrt(np.nanmean(rot**2)) <= 1.0
+    assert abs(np.nanmean(gct)) <= 10.0
+
+
 def test_targets_through_a_fit_file_with_raw_imu_messages(tmp_path):
     """FIT files with raw IMU messages go through the same pipeline: the simulated
     run as raw accelerometer / gyroscope counts with three_d_sensor_calibration

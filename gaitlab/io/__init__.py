@@ -39,7 +39,9 @@ def read(
         CSV only: the file's column names mapped to canonical names with units
         (``{"AccelX": "acc_x_g", "t": "time_s"}``) for headers gaitlab does not know.
     rate_hz
-        CSV only: the sample rate of a file without a time column.
+        CSV only: the sample rate of a file without a time column; with one,
+        the rate of the output grid (a faster stream is low-passed first:
+        :data:`gaitlab.io.grid.ANTI_ALIAS_RATIO`).
 
     Returns
     -------

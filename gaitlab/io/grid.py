@@ -14,6 +14,11 @@ samples get a cubic spline through the samples around them. Samples off the grid
 (a phone's clock jitters, its gyroscope samples between its accelerometer's)
 are resampled by a cubic spline through them. Holes of more missing samples,
 up to ``max_gap_s``, are bridged by a straight line, where a spline overshoots.
+A stream sampled faster than the grid (a 1000 Hz logger read at 100 Hz, a
+phone's gyroscope at 4 times its accelerometer's rate) is first low-passed
+below the grid's Nyquist frequency (:data:`ANTI_ALIAS_RATIO`), as a sensor
+sampling at the grid's rate would have been: picking every n-th sample folds
+the foot strikes' and the noise's high frequencies onto the gait's.
 """
 
 from __future__ import annotations
@@ -45,6 +50,19 @@ _ON_GRID_TOL = 0.01
 #: strikes are spikes, it is barely better for one sample (0.94) and worse from
 #: two (1.01; 4 samples 1.26): gaitlab's analyses are of a pelvis-worn sensor.
 CUBIC_HOLE_SAMPLES = 4
+
+#: A stream whose rate is over this many times the grid's is low-passed before
+#: it is resampled: zero-phase (forward and back) by an order-8 Butterworth at
+#: 0.4 x the grid's rate (-31 dB at the grid's Nyquist frequency, -56 dB for
+#: what would fold onto the cut-off). Below the ratio, what would fold lies
+#: within 10 % of the Nyquist frequency, far above a runner's movement.
+#: Measured on 6 simulated 4-min runs recorded at 1000 Hz and read at 50 Hz
+#: (against the simulator's truth): pelvic drop RMSE 0.278 deg picking the
+#: samples, 0.222 deg filtered first; at 100 Hz 0.225 and 0.215. Not the
+#: Chebyshev filter of :func:`scipy.signal.decimate`: of even order, its gain
+#: at 0 Hz is 0.9943, twice over 0.989, which scales gravity and the slow
+#: turns of the pelvis (measured: rotation biased by -0.13 deg).
+ANTI_ALIAS_RATIO = 1.1
 
 
 def estimate_rate(t_s: np.ndarray) -> float | None:
@@ -247,6 +265,35 @@ def _sample(
     return out, gap, (not on_grid) or filled
 
 
+def _anti_alias(t: np.ndarray, cols: Mapping[str, np.ndarray], rate: float, max_gap_s: float
+                ) -> tuple[np.ndarray, Mapping[str, np.ndarray], float | None]:
+    """A stream that samples faster than the grid (:data:`ANTI_ALIAS_RATIO`),
+    low-passed below the grid's Nyquist frequency.
+
+    A filter takes its samples as evenly spaced, and a phone's jitter by up to
+    half a period, so the stream is first put on a uniform clock at its own
+    rate (as :func:`to_uniform_grid` would; samples already on one are kept).
+    Each stretch between holes and missing values is filtered on its own; one
+    too short for the filter's padding is left as it is. Returns the times,
+    the columns and the cut-off (Hz); the stream as given and ``None`` when it
+    needs no filter."""
+    src = estimate_rate(t)
+    if src is None or src <= ANTI_ALIAS_RATIO * rate:
+        return t, cols, None
+    from scipy import signal  # not on the import path of streams at the grid's rate
+
+    fine_t = t[0] + np.arange(int(np.floor((t[-1] - t[0]) * src + 1e-6)) + 1) / src
+    fine, gap, _filled = _sample(t, cols, fine_t, src, max_gap_s)
+    cutoff = 0.4 * rate
+    sos = signal.butter(8, cutoff, fs=src, output="sos")
+    shortest = 3 * (2 * len(sos) + 1) + 1  # sosfiltfilt's default padding, + 1
+    for v in fine.values():
+        for a, b in zip(*_runs(np.isfinite(v))):  # a loop over the holes and missing values, not the samples
+            if b - a >= shortest:
+                v[a:b] = signal.sosfiltfilt(sos, v[a:b])
+    return fine_t[~gap], {k: v[~gap] for k, v in fine.items()}, cutoff
+
+
 def _runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Index ranges [start, end) of the runs of True in a boolean mask."""
     edges = np.diff(np.concatenate(([0], mask.astype(np.int8), [0])))
@@ -412,7 +459,8 @@ def _grid(streams, rate_hz, max_gap_s, labels):
     gap = np.zeros(n, dtype=bool)
     resampled = []
     for t, cols, label in prepared:
-        out, g, interp = _sample(t, cols, grid, rate, max_gap_s)
+        tf, colsf, cutoff = _anti_alias(t, cols, rate, max_gap_s)
+        out, g, interp = _sample(tf, colsf, grid, rate, max_gap_s)
         data.update(out)
         gap |= g
         if interp is not True and interp:  # on the grid, a few samples missing
@@ -420,6 +468,8 @@ def _grid(streams, rate_hz, max_gap_s, labels):
                              f"(cubic across up to {CUBIC_HOLE_SAMPLES} samples, else linear)")
         elif interp:
             how = f" by a cubic spline (linear across holes of over {CUBIC_HOLE_SAMPLES} samples)"
+            if cutoff:
+                how += f", after an anti-alias low-pass at {cutoff:g} Hz"
             d = np.diff(t)
             d = d[d > 0]
             med = float(np.median(d)) if len(d) else float("nan")

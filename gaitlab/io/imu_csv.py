@@ -907,7 +907,8 @@ def read_imu_csv(
         headers gaitlab does not recognise: ``{"t": "time_s", "AccelX": "acc_x_g", ...}``.
     rate_hz
         Sample rate of a file without a time column (or with only a sample
-        counter); with a time column, the rate of the output grid.
+        counter); with a time column, the rate of the output grid (a faster
+        stream is low-passed first: :data:`gaitlab.io.grid.ANTI_ALIAS_RATIO`).
     max_gap_s
         Holes longer than this stay NaN with ``gap=True``.
 
