@@ -108,6 +108,23 @@ def test_summary_first_and_last_files_agree():
         pd.testing.assert_series_equal(a.records[col], b.records[col])
 
 
+def test_compressed_speed_and_distance_of_an_old_forerunner():
+    """A Forerunner 70 with a foot pod writes speed and distance in one 3-byte
+    field that wraps every 256 m. Against the records table shipped beside the
+    file in fitparse's tests (754 records): every speed and distance equal, 10.25
+    km in all, and a speed to compare form at."""
+    need_real()
+    folder = REAL / "fitparse-tests"
+    run = _read(folder / "compressed-speed-distance.fit")
+    table = pd.read_csv(folder / "compressed-speed-distance-records.csv", na_values="null")
+    recs = run.records.iloc[1:].reset_index(drop=True)  # its first record holds a time alone
+    assert len(recs) == len(table) == 754
+    np.testing.assert_array_equal(recs["speed_mps"], table["Speed [m/s]"])
+    np.testing.assert_array_equal(recs["distance_m"], table["Distance [m]"])
+    assert table["Distance [m]"].iloc[-1] == 10248.6875
+    assert "compressed_speed_distance" not in run.records
+
+
 def test_runscribe_developer_fields(tmp_path):
     rng = np.random.default_rng(3)
     n = 30

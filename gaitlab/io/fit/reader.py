@@ -353,14 +353,38 @@ _SPEED_TWINS = (("speed", "enhanced_speed"), ("avg_speed", "enhanced_avg_speed")
                 ("max_speed", "enhanced_max_speed"))
 
 
+def _expand_compressed_speed_distance(messages: dict[str, list[dict]]) -> None:
+    """Speed and distance from the 3-byte ``compressed_speed_distance`` of old
+    Garmin watches with a foot pod (a Forerunner 70), which fitfast leaves as
+    bytes. Per the FIT profile, its low 12 bits are the speed in 0.01 m/s and
+    its high 12 bits the distance in 1/16 m, a count that wraps every 256 m and
+    is accumulated, as fitparse and the FIT SDK expand it. Fields the record
+    also has are kept; the bytes are dropped."""
+    rows = [m for m in messages.get("record", ())
+            if isinstance(m.get("compressed_speed_distance"), bytes) and len(m["compressed_speed_distance"]) == 3]
+    if not rows:
+        return
+    raw = np.frombuffer(b"".join(m.pop("compressed_speed_distance") for m in rows), np.uint8)
+    raw = raw.reshape(-1, 3).astype(np.int64)
+    valid = ~(raw == 0xFF).all(axis=1)  # the invalid value of a byte array
+    speed = (raw[:, 0] | (raw[:, 1] & 0x0F) << 8) / 100.0
+    count = (raw[:, 1] >> 4 | raw[:, 2] << 4)[valid]
+    distance = np.cumsum(np.concatenate((count[:1], np.diff(count) % 4096))) / 16.0
+    for m, v, d in zip((m for m, ok in zip(rows, valid) if ok), speed[valid], distance):
+        m.setdefault("speed", float(v))
+        m.setdefault("distance", float(d))
+
+
 def _fix_expanded_speed(messages: dict[str, list[dict]]) -> dict[str, list[dict]]:
     """Undo fitfast 0.1's rounding when it expands 16-bit speeds into enhanced_* fields.
 
     fitfast 0.1.0 gives ``enhanced_speed`` 0.001 m/s below ``speed`` in about 1.4 %
     of records (3,150 of 217,574 in shared/data/real); fitparse and garmin-fit-sdk
     agree with the 16-bit value, which is the one the device wrote. Below its
-    65.535 m/s ceiling the 16-bit value is exact, so it wins.
+    65.535 m/s ceiling the 16-bit value is exact, so it wins. Also expands a
+    compressed speed and distance (:func:`_expand_compressed_speed_distance`).
     """
+    _expand_compressed_speed_distance(messages)
     for name in ("record", "lap", "session"):
         for m in messages.get(name, ()):
             for short, long in _SPEED_TWINS:
