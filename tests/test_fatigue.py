@@ -1065,6 +1065,39 @@ def test_fit_runs_with_a_walk_before_and_after():
     assert np.mean(false) <= 0.05, f"{np.mean(false):.3f} of {len(false)}"
 
 
+def test_headline_of_a_recording_mostly_walked():
+    """A 90-min recording that runs 90 s and walks 3.5 min, over and over (a
+    hike with some running: ``sl-suunto-trail-run-2h40`` in ../shared has 10
+    min of running in 158 min): the headline gives the minutes of running and,
+    as they are under half the time, the recording's minutes up to the onset
+    or the end, so "27 min of running" does not read as a 27-min run."""
+    out = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for seed, fat in ((951, None), (902, _fit_fatigue(2, "garmin"))):
+            if fat:
+                fat["onset_s"] = 2700.0
+            sim = simulate_fit_run(5400.0, seed, profile="steady", fatigue=fat, device="garmin", wander=False)
+            rec = sim.run.records.copy()
+            walk = rec["elapsed_s"].to_numpy(float) % 300 >= 90
+            _walk(rec, walk, np.random.default_rng(seed))
+            run = dataclasses.replace(sim.run, records=rec)
+            f = gaitlab.fatigue(run)
+            t, ran, _ = _running_truth(run, ~(walk | (sim.run.records["speed_mps"].to_numpy(float) < 1.0)))
+            out.append((f, t, ran))
+    (f, t, ran), (g, tg, rang) = out
+    assert f.onset_s is None
+    span = t[ran][-1] + 1 - t[ran][0]  # held to the end: the running's span
+    assert headline(f) == (f"form held to the end ({ran.sum() / 60:.0f} min / {f.held_m / 1000:.1f} km of running in "
+                           f"{span / 60:.0f} min): no lasting change from the baseline")
+    before = rang & (tg < g.onset_s) if g.onset_s is not None else rang
+    # found within 2 min of running of the truth (the walks between make its
+    # time in the recording loose by a walk's 3.5 min)
+    assert g.onset_s is not None and abs(before.sum() - (rang & (tg < 2700.0)).sum()) <= 120, g.onset_s
+    assert headline(g).startswith(f"form held for {before.sum() / 60:.0f} min / "), headline(g)
+    assert f" km of running in {g.onset_s / 60:.0f} min, then " in headline(g), headline(g)
+
+
 def test_endurance_command_counts_the_running_only(tmp_path):
     """``gaitlab endurance`` on a run recorded with a 20-min walk to the start
     and a cool-down walk, written as FIT (fit-tool): form held is the minutes

@@ -616,10 +616,15 @@ def decimals_of(metric: str) -> int:
 def headline(f: Fatigue) -> str:
     """One sentence: how long form held and what moved, e.g. ``form held for 42 min / 8.1 km,
     then pelvic drop in left stance rose from 5.1 to 7.4 deg`` (``form was already changing
-    when the baseline began ...`` for an onset within a minute of the baseline's start)."""
+    when the baseline began ...`` for an onset within a minute of the baseline's start).
+    With walks or stops before the onset, "of running"; when they took most of
+    the time, also the recording's minutes up to it: ``10 min / 1.2 km of
+    running in 158 min``."""
     held = f"{f.held_s / 60:.0f} min" + (f" / {f.held_m / 1000:.1f} km" if f.held_m else "")
     if f.not_running_s >= NOT_RUNNING_SAID_S:
         held += " of running"
+        if f.not_running_s > f.held_s:  # mostly walks and stops: of how long a recording
+            held += f" in {(f.held_s + f.not_running_s) / 60:.0f} min"
     if f.onset_s is None:
         return f"form held to the end ({held}): no lasting change from the baseline"
     m = f.metrics.dropna(subset=["onset_s"])
