@@ -271,10 +271,11 @@ def _anti_alias(t: np.ndarray, cols: Mapping[str, np.ndarray], rate: float, max_
     low-passed below the grid's Nyquist frequency.
 
     A filter takes its samples as evenly spaced, and a phone's jitter by up to
-    half a period, so the stream is first put on a uniform clock at its own
-    rate (as :func:`to_uniform_grid` would; samples already on one are kept).
-    Each stretch between holes and missing values is filtered on its own; one
-    too short for the filter's padding is left as it is. Returns the times,
+    half a period, so each part of the stream between holes longer than
+    ``max_gap_s`` is first put on a uniform clock at its own rate (as
+    :func:`to_uniform_grid` would; samples already on one are kept). Each
+    stretch between holes and missing values is filtered on its own; one too
+    short for the filter's padding is left as it is. Returns the times,
     the columns and the cut-off (Hz); the stream as given and ``None`` when it
     needs no filter."""
     src = estimate_rate(t)
@@ -282,16 +283,29 @@ def _anti_alias(t: np.ndarray, cols: Mapping[str, np.ndarray], rate: float, max_
         return t, cols, None
     from scipy import signal  # not on the import path of streams at the grid's rate
 
-    fine_t = t[0] + np.arange(int(np.floor((t[-1] - t[0]) * src + 1e-6)) + 1) / src
-    fine, gap, _filled = _sample(t, cols, fine_t, src, max_gap_s)
     cutoff = 0.4 * rate
     sos = signal.butter(8, cutoff, fs=src, output="sos")
     shortest = 3 * (2 * len(sos) + 1) + 1  # sosfiltfilt's default padding, + 1
-    for v in fine.values():
-        for a, b in zip(*_runs(np.isfinite(v))):  # a loop over the holes and missing values, not the samples
-            if b - a >= shortest:
-                v[a:b] = signal.sosfiltfilt(sos, v[a:b])
-    return fine_t[~gap], {k: v[~gap] for k, v in fine.items()}, cutoff
+    holes = np.flatnonzero(np.diff(t) > max_gap_s) + 1
+    times, parts = [], []
+    # one uniform clock per part between holes: none spans a hole (a logger
+    # off for hours would need hours of samples at its own rate)
+    for a, b in zip(np.r_[0, holes], np.r_[holes, len(t)]):  # a loop over the holes, not the samples
+        part = {k: v[a:b] for k, v in cols.items()}
+        # from its first sample to its last (the grid may end on either), at
+        # its rate to within half a sample over the part
+        fine_t = np.linspace(t[a], t[b - 1], int(round((t[b - 1] - t[a]) * src)) + 1)
+        if len(fine_t) > 1:
+            part = _sample(t[a:b], part, fine_t, src, max_gap_s)[0]
+        else:
+            fine_t = t[a:b]
+        for v in part.values():
+            for c, d in zip(*_runs(np.isfinite(v))):  # a loop over missing values, not the samples
+                if d - c >= shortest:
+                    v[c:d] = signal.sosfiltfilt(sos, v[c:d])
+        times.append(fine_t)
+        parts.append(part)
+    return np.concatenate(times), {k: np.concatenate([p[k] for p in parts]) for k in cols}, cutoff
 
 
 def _runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -471,7 +485,7 @@ def _grid(streams, rate_hz, max_gap_s, labels):
             if cutoff:
                 how += f", after an anti-alias low-pass at {cutoff:g} Hz"
             d = np.diff(t)
-            d = d[d > 0]
+            d = d[(d > 0) & (d <= max_gap_s)]  # a hole, told apart, is no jitter
             med = float(np.median(d)) if len(d) else float("nan")
             jit = float(np.std(d)) if len(d) else float("nan")
             if jit < _ON_GRID_TOL * med:
