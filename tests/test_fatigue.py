@@ -906,6 +906,39 @@ def test_fit_runs_of_3_hours():
     assert np.mean(false) <= 0.05, f"{np.mean(false):.3f} of {len(false)}"
 
 
+def _thirty_min_runs() -> tuple[list[bool], list[bool]]:
+    """Within 2 min, and false onsets, of 30-min runs without wander."""
+
+    def earlier(fat: dict, seed: int) -> None:
+        fat["onset_s"] = 900.0 + (fat["onset_s"] - 1200.0) / 900.0 * 300.0  # 15-20 min
+
+    hits = _within_2_min(_fit_sims(range(10), earlier, 1800.0))
+    return hits, [found is not None for _, found in _fit_sims(range(10), None, 1800.0)]
+
+
+def test_fit_runs_of_30_min_hold_no_false_onset():
+    """30-min runs without fatigue (and without wander): no onset is made up
+    where the baseline is scaled down to minutes 3.3-10. Measured on these 60:
+    none."""
+    false = _thirty_min_runs()[1]
+    assert np.mean(false) <= 0.05, f"{np.mean(false):.3f} of {len(false)}"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="measured 0.850 of these 60 within +-2 min (0.883 found, median error 0.48 min); an analyst who knows "
+    "there is an onset, the pace effects and the noise model times 0.883 of them within 2 min (session 28). On "
+    "120 other 30-min runs (seeds 500-519, drifts drawn alike) 0.69 against that analyst's 0.95: there 22 % of "
+    "the onsets are not found, their 10-15 min of drift gathering less joint evidence than the 60 an onset "
+    "needs (at 50: 0.84 found, 0.75 within 2 min, but 4 false onsets in the 300 fresh 60-min runs with wander)",
+)
+def test_fit_runs_of_30_min():
+    """The issue's target on 30-min runs without the form's wander: the same
+    drifts as the 60-min runs from an onset 15-20 min in."""
+    hits = _thirty_min_runs()[0]
+    assert np.mean(hits) >= 0.9, f"{np.mean(hits):.3f} of {len(hits)}"
+
+
 def test_fit_runs_cue_windows_against_truth():
     """Cue windows (no target in the issue; ours): they cover the stretch where
     the true drift is beyond the band (from 2 min after it got there), seldom
