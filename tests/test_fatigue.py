@@ -906,6 +906,7 @@ def test_fit_runs_of_3_hours():
     assert np.mean(false) <= 0.05, f"{np.mean(false):.3f} of {len(false)}"
 
 
+@lru_cache(maxsize=None)
 def _thirty_min_runs() -> tuple[list[bool], list[bool]]:
     """Within 2 min, and false onsets, of 30-min runs without wander."""
 
